@@ -1,0 +1,81 @@
+// Flat config. The engine-purity rule is the point of this file: src/engine must stay a pure library
+// (CONVENTIONS.md #1), so it may not import frameworks, Prisma, Node built-ins, server code or env.
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  {
+    ignores: [
+      "node_modules/**",
+      ".next/**",
+      "data/**",
+      "src/generated/**",
+      "test-results/**",
+      "playwright-report/**",
+      "next-env.d.ts",
+    ],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      globals: {
+        process: "readonly",
+        console: "readonly",
+        URL: "readonly",
+        fetch: "readonly",
+        setTimeout: "readonly",
+        clearTimeout: "readonly",
+      },
+    },
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-explicit-any": "error",
+      "no-restricted-syntax": [
+        "error",
+        { selector: "CallExpression[callee.name='eval']", message: "Never eval: use the engine's CEL evaluate()." },
+        { selector: "NewExpression[callee.name='Function']", message: "Never new Function: use the engine's CEL evaluate()." },
+      ],
+    },
+  },
+  {
+    // Only src/env.ts reads the environment (CONVENTIONS.md #8).
+    files: ["src/**/*.ts", "src/**/*.tsx"],
+    ignores: ["src/env.ts", "src/cli/**"],
+    rules: {
+      "no-restricted-properties": [
+        "error",
+        { object: "process", property: "env", message: "Read configuration through ~/env (src/env.ts)." },
+      ],
+    },
+  },
+  {
+    files: ["src/engine/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["next", "next/*", "next-*"], message: "src/engine is pure: no Next.js." },
+            { group: ["react", "react/*", "react-*"], message: "src/engine is pure: no React." },
+            { group: ["@prisma/*", "prisma"], message: "src/engine is pure: persistence goes through ports." },
+            { group: ["node:*", "fs", "path", "child_process", "os", "crypto", "http", "https", "net"], message: "src/engine is pure: side effects go through ports." },
+            { group: ["~/server/*", "~/server", "**/server/**", "~/env", "**/env"], message: "src/engine never reaches up into the server or env." },
+            { group: ["~/app/*", "~/features/*", "~/trpc/*", "~/components/*"], message: "src/engine never reaches up into the UI." },
+          ],
+        },
+      ],
+      "no-restricted-globals": [
+        "error",
+        { name: "setTimeout", message: "Use the Clock port." },
+        { name: "setInterval", message: "Use the Clock port." },
+        { name: "process", message: "src/engine is pure." },
+      ],
+      "no-restricted-properties": [
+        "error",
+        { object: "Date", property: "now", message: "Use the Clock port." },
+        { object: "Math", property: "random", message: "Use a seeded random from the ports." },
+      ],
+    },
+  },
+);

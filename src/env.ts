@@ -1,0 +1,97 @@
+/**
+ * The only reader of the environment (CONVENTIONS.md #8). Every variable of ../shared/API.md is
+ * validated here; a bad value stops the process with a message naming the variable and what it
+ * expects. Server code imports `env` from here; the engine receives config as arguments.
+ */
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { isAbsolute, join, resolve } from "node:path";
+import { z } from "zod";
+
+const bool = (name: string) =>
+  z
+    .enum(["true", "false", "1", "0", "yes", "no"], { error: `${name} must be true or false` })
+    .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const ZEnv = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(file:|postgres(ql)?:\/\/)/, "expected file:<path> (SQLite) or postgresql://user:pass@host:port/db")
+    .default("file:./data/app.db"),
+  DATA_DIR: z.string().min(1).default("./data"),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PORT: z.coerce.number({ error: "expected a port number" }).int().min(1).max(65535).default(3000),
+  NEXTAUTH_URL: z.url({ error: "expected an absolute URL such as http://127.0.0.1:3000" }).optional(),
+  NEXTAUTH_SECRET: z.string().min(16, "expected at least 16 characters (or leave it unset to generate one)").optional(),
+  ADMIN_EMAIL: z.email({ error: "expected an e-mail address" }).optional(),
+  ADMIN_PASSWORD: z.string().min(8, "expected at least 8 characters").optional(),
+  ADMIN_API_TOKEN: z.string().min(20, "expected at least 20 characters").optional(),
+  EMBEDDED_WORKER: bool("EMBEDDED_WORKER").default(true),
+  WORKER_CONCURRENCY: z.coerce.number({ error: "expected a whole number" }).int().min(1).max(256).default(8),
+  SQLITE_SYNCHRONOUS: z.enum(["FULL", "NORMAL"], { error: "expected FULL or NORMAL" }).default("FULL"),
+  HTTP_ALLOW_HOSTS: z
+    .string()
+    .default("")
+    .transform((s) =>
+      s
+        .split(",")
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Slows repeated failed sign-ins; tests may lower it. */
+  LOGIN_THROTTLE_BASE_MS: z.coerce.number().int().min(0).default(1000),
+});
+
+export type Env = z.infer<typeof ZEnv> & {
+  /** absolute data directory */
+  dataDir: string;
+  databaseKind: "sqlite" | "postgresql";
+  nextAuthUrl: string;
+};
+
+export class EnvError extends Error {
+  override name = "EnvError";
+}
+
+/** Parses an environment; throws EnvError listing every bad variable. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = ZEnv.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const key = String(i.path[0] ?? "?");
+      return `  ${key}=${JSON.stringify(cleaned[key] ?? "")}: ${i.message}`;
+    });
+    throw new EnvError(`Invalid environment:\n${lines.join("\n")}\nFix these variables (see README "Configuration") and start again.`);
+  }
+  const e = parsed.data;
+  const dataDir = isAbsolute(e.DATA_DIR) ? e.DATA_DIR : resolve(process.cwd(), e.DATA_DIR);
+  return {
+    ...e,
+    dataDir,
+    databaseKind: e.DATABASE_URL.startsWith("file:") ? "sqlite" : "postgresql",
+    nextAuthUrl: e.NEXTAUTH_URL ?? `http://${e.HOST}:${e.PORT}`,
+  };
+}
+
+/**
+ * The session-signing secret: NEXTAUTH_SECRET, else one generated on first start and kept in
+ * DATA_DIR/nextauth-secret (mode 600) so sessions survive restarts.
+ */
+export function authSecret(e: Env = env): string {
+  if (e.NEXTAUTH_SECRET) return e.NEXTAUTH_SECRET;
+  const file = join(e.dataDir, "nextauth-secret");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  mkdirSync(e.dataDir, { recursive: true });
+  const secret = randomBytes(32).toString("base64url");
+  writeFileSync(file, secret + "\n", { mode: 0o600, flag: "wx" });
+  chmodSync(file, 0o600);
+  return secret;
+}
+
+export const env: Env = parseEnv(process.env);
+
+// next-auth reads NEXTAUTH_URL itself; give it the computed default.
+process.env.NEXTAUTH_URL ??= env.nextAuthUrl;

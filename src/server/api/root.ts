@@ -1,0 +1,15 @@
+import { meRouter } from "./routers/me";
+import { setupRouter } from "./routers/setup";
+import { tokensRouter } from "./routers/tokens";
+import { usersRouter } from "./routers/users";
+import { createCallerFactory, router } from "./trpc";
+
+export const appRouter = router({
+  me: meRouter,
+  setup: setupRouter,
+  users: usersRouter,
+  tokens: tokensRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);

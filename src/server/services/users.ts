@@ -1,0 +1,110 @@
+/** Users and their roles in the actor's team (admin only; enforced by the router's permission). */
+import { z } from "zod";
+import type { Actor } from "~/server/auth/actor";
+import { hashPassword } from "~/server/auth/password";
+import { ROLES, ZRole, type Role } from "~/server/auth/permissions";
+import { db } from "~/server/db";
+import { AppError } from "~/server/errors";
+import { newId } from "~/server/ids";
+
+export const ZPassword = z.string().min(8, "Passwords have at least 8 characters.").max(200);
+export const ZEmail = z.email("Enter a valid e-mail address.").transform((e) => e.trim().toLowerCase());
+
+export const ZUser = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string().nullable(),
+  disabled: z.boolean(),
+  roles: z.array(ZRole),
+  createdAt: z.date(),
+});
+export type TUser = z.infer<typeof ZUser>;
+
+export const ZCreateUser = z.object({
+  email: ZEmail,
+  name: z.string().max(200).optional(),
+  password: ZPassword,
+  roles: z.array(ZRole).min(1, "Give the user at least one role.").default(["viewer"]),
+});
+
+function toUser(u: { id: string; email: string; name: string | null; disabled: boolean; createdAt: Date }, roles: Role[]): TUser {
+  return { id: u.id, email: u.email, name: u.name, disabled: u.disabled, createdAt: u.createdAt, roles: sortRoles(roles) };
+}
+
+function sortRoles(roles: Role[]): Role[] {
+  return [...new Set(roles)].sort((a, b) => ROLES.indexOf(a) - ROLES.indexOf(b));
+}
+
+export async function listUsers(actor: Actor): Promise<TUser[]> {
+  const members = await db.membership.findMany({ where: { teamId: actor.teamId }, include: { user: true }, orderBy: { createdAt: "asc" } });
+  const byUser = new Map<string, { user: (typeof members)[number]["user"]; roles: Role[] }>();
+  for (const m of members) {
+    const role = ZRole.safeParse(m.role);
+    const entry = byUser.get(m.userId) ?? { user: m.user, roles: [] };
+    if (role.success) entry.roles.push(role.data);
+    byUser.set(m.userId, entry);
+  }
+  return [...byUser.values()].map((e) => toUser(e.user, e.roles));
+}
+
+export async function createUser(actor: Actor, input: z.infer<typeof ZCreateUser>): Promise<TUser> {
+  const existing = await db.user.findUnique({ where: { email: input.email } });
+  if (existing) throw new AppError("CONFLICT", `A user with e-mail ${input.email} exists already.`);
+  const passwordHash = await hashPassword(input.password);
+  const roles = sortRoles(input.roles);
+  const user = await db.user.create({
+    data: {
+      id: newId("usr"),
+      email: input.email,
+      name: input.name ?? null,
+      passwordHash,
+      memberships: { create: roles.map((role) => ({ id: newId("mem"), teamId: actor.teamId, role })) },
+    },
+  });
+  return toUser(user, roles);
+}
+
+/** Loads a user of the actor's team; another team's user answers NOT_FOUND. */
+async function userInTeam(actor: Actor, userId: string) {
+  const user = await db.user.findFirst({ where: { id: userId, memberships: { some: { teamId: actor.teamId } } } });
+  if (!user) throw new AppError("NOT_FOUND", `No user ${userId} in team ${actor.teamName}.`);
+  return user;
+}
+
+async function assertNotLastAdmin(actor: Actor, userId: string) {
+  const admins = await db.membership.findMany({ where: { teamId: actor.teamId, role: "admin", user: { disabled: false } } });
+  if (admins.length === 1 && admins[0]?.userId === userId) {
+    throw new AppError("PRECONDITION_FAILED", "This is the team's last active admin: make another admin first.");
+  }
+}
+
+export async function setUserRoles(actor: Actor, input: { userId: string; roles: Role[] }): Promise<TUser> {
+  const user = await userInTeam(actor, input.userId);
+  const roles = sortRoles(input.roles);
+  if (!roles.includes("admin")) await assertNotLastAdmin(actor, user.id);
+  await db.$transaction([
+    db.membership.deleteMany({ where: { userId: user.id, teamId: actor.teamId } }),
+    db.membership.createMany({ data: roles.map((role) => ({ id: newId("mem"), userId: user.id, teamId: actor.teamId, role })) }),
+  ]);
+  return toUser(user, roles);
+}
+
+export async function setUserDisabled(actor: Actor, input: { userId: string; disabled: boolean }): Promise<TUser> {
+  const user = await userInTeam(actor, input.userId);
+  if (input.disabled) {
+    if (user.id === actor.userId) throw new AppError("PRECONDITION_FAILED", "You cannot disable yourself.");
+    await assertNotLastAdmin(actor, user.id);
+  }
+  const updated = await db.user.update({ where: { id: user.id }, data: { disabled: input.disabled } });
+  const roles = await db.membership.findMany({ where: { userId: user.id, teamId: actor.teamId } });
+  return toUser(updated, roles.flatMap((m) => { const r = ZRole.safeParse(m.role); return r.success ? [r.data] : []; }));
+}
+
+export async function resetUserPassword(actor: Actor, input: { userId: string; password: string }): Promise<{ ok: true }> {
+  const user = await userInTeam(actor, input.userId);
+  await db.user.update({
+    where: { id: user.id },
+    data: { passwordHash: await hashPassword(input.password), failedLogins: 0, lastFailedLoginAt: null },
+  });
+  return { ok: true };
+}

@@ -1,0 +1,613 @@
+import type { LeafStepType } from "../definition/schema";
+import { parseDuration } from "../duration";
+import { EngineError, assertNever } from "../errors";
+import { evaluate, evaluateCondition, type ExpressionContext } from "../expressions/evaluate";
+import { renderValue } from "../expressions/render-template";
+import { planNodeOf, type Plan, type PlanNode } from "../graph/compile-plan";
+import type { Json } from "../json";
+import { retryDelay } from "../retry/backoff";
+import { isActive, isRunActive, isRunTerminal, isSatisfied, isTerminal, type StepStatus } from "../status";
+import type { Decision, EngineCommand, EngineEvent, RunCounters, RunPatch, RunState, StepError, StepState } from "./types";
+
+/**
+ * One decision in progress. Reads go through an overlay of records changed so far, so the input
+ * state is never mutated (copy-on-write per record); the overlay becomes the patch.
+ */
+class Decider {
+  readonly overlay = new Map<string, StepState>();
+  readonly commands: EngineCommand[] = [];
+  readonly delta: RunCounters = { remaining: 0, running: 0, failed: 0, waitingApproval: 0 };
+  readonly runPatch: RunPatch["run"] = {};
+  pendingTo: RunPatch["pendingTo"];
+  /** Steps that became ready during this decision, in order; started after the store's queue. */
+  readonly newlyReady: string[] = [];
+
+  constructor(
+    readonly plan: Plan,
+    readonly state: RunState,
+    readonly now: number,
+  ) {}
+
+  get runId(): string {
+    return this.state.run.id;
+  }
+
+  get runStatus() {
+    return this.runPatch.status ?? this.state.run.status;
+  }
+
+  counter(name: keyof RunCounters): number {
+    return this.state.run.counters[name] + this.delta[name];
+  }
+
+  get(id: string): StepState {
+    const rec = this.overlay.get(id) ?? this.state.steps.get(id);
+    if (!rec) throw new EngineError("state_incomplete", `step record "${id}" is not loaded`, { stepId: id });
+    return rec;
+  }
+
+  peek(id: string): StepState | undefined {
+    return this.overlay.get(id) ?? this.state.steps.get(id);
+  }
+
+  put(rec: StepState): StepState {
+    this.overlay.set(rec.id, rec);
+    return rec;
+  }
+
+  update(id: string, changes: Partial<StepState>): StepState {
+    return this.put({ ...this.get(id), ...changes });
+  }
+
+  // ---- expression context -------------------------------------------------------------------
+
+  context(node: PlanNode, rec: StepState, extra: Partial<ExpressionContext> = {}): ExpressionContext {
+    const steps: NonNullable<ExpressionContext["steps"]> = {};
+    for (const ref of node.refs) {
+      const r = this.get(ref);
+      steps[ref] = { status: r.status, output: r.output ?? null, attempt: r.attempt };
+    }
+    return {
+      inputs: this.state.run.inputs,
+      variables: this.state.run.variables,
+      steps,
+      run: { id: this.runId, started_by: this.state.run.startedBy ?? "" },
+      ...(this.state.secrets ? { secrets: this.state.secrets } : {}),
+      ...(rec.parent !== undefined ? { item: rec.item ?? null, index: rec.index ?? 0 } : {}),
+      attempt: rec.attempt,
+      ...extra,
+    };
+  }
+
+  // ---- transitions ----------------------------------------------------------------------------
+
+  /** All needs of `id` are finished and satisfied: evaluate guard and condition, then act by kind. */
+  ready(id: string): void {
+    const node = planNodeOf(this.plan, id);
+    const rec = this.get(id);
+    if (rec.status !== "pending") return;
+    if (node.guard) {
+      const branch = this.get(node.guard.branch);
+      const chosen = typeof branch.output === "object" && branch.output !== null && !Array.isArray(branch.output) ? branch.output["branch"] : undefined;
+      if (chosen !== node.guard.when) {
+        this.finish(id, "skipped", { reason: "branch not taken" });
+        return;
+      }
+    }
+    if (node.condition !== undefined && node.kind !== "branch") {
+      const result = evaluateCondition(node.condition, this.context(node, rec));
+      if (!result.ok) {
+        this.finish(id, "failed", { error: { code: "expression", message: `if: ${result.error.message}` } });
+        return;
+      }
+      if (!result.value) {
+        this.finish(id, "skipped", { reason: `condition is false: ${node.condition}` });
+        return;
+      }
+    }
+    switch (node.kind) {
+      case "join":
+        this.completeJoin(node);
+        return;
+      case "branch": {
+        const result = evaluateCondition(node.condition ?? "true", this.context(node, rec));
+        if (!result.ok) this.finish(id, "failed", { error: { code: "expression", message: `if: ${result.error.message}` } });
+        else this.finish(id, "succeeded", { output: { branch: result.value } });
+        return;
+      }
+      case "noop": {
+        const params = node.step.type === "noop" ? node.step.params : undefined;
+        const rendered = renderValue(params?.output ?? null, this.context(node, rec));
+        if (!rendered.ok) this.finish(id, "failed", { error: { code: "expression", message: rendered.error.message } });
+        else this.finish(id, "succeeded", { output: rendered.value, attempt: 1, startedAt: this.now });
+        return;
+      }
+      case "approval":
+        this.openGate(id, node, { ...rec, attempt: rec.attempt + 1, startedAt: this.now });
+        return;
+      case "foreach":
+        this.startForeach(id, node, rec);
+        return;
+      case "task":
+      case "wait":
+      case "subworkflow":
+        this.put({ ...rec, status: "ready" });
+        this.newlyReady.push(id);
+        return;
+      default:
+        assertNever(node.kind, "node kind");
+    }
+  }
+
+  /** A join (parallel/conditional) is done: its output maps child step ids to their outputs. */
+  private completeJoin(node: PlanNode): void {
+    const output: { [key: string]: Json } = {};
+    for (const need of node.needs) {
+      const child = this.get(need);
+      const childNode = planNodeOf(this.plan, need);
+      if (childNode.kind !== "branch") output[childNode.stepId] = child.output ?? null;
+    }
+    this.finish(node.id, "succeeded", { output });
+    if (node.needsMode === "any") {
+      for (const need of node.needs) this.cancelStep(need, `another branch of "${node.stepId}" succeeded first`);
+    }
+  }
+
+  private cancelStep(id: string, reason: string): void {
+    const rec = this.get(id);
+    if (isTerminal(rec.status)) return;
+    if (rec.status === "running") {
+      this.commands.push({ kind: "cancel_step", runId: this.runId, stepId: id, attempt: rec.attempt, reason });
+    }
+    this.finish(id, "cancelled", { reason });
+  }
+
+  openGate(id: string, node: PlanNode, rec: StepState): void {
+    const policy = node.approval;
+    if (!policy) throw new EngineError("internal", `step "${id}" has no gate policy`);
+    const gateId = `${this.runId}:${id}:${rec.attempt}`;
+    const expiresAt = policy.timeout !== undefined ? this.now + parseDuration(policy.timeout) : undefined;
+    this.put({ ...rec, status: "waiting_approval", gate: { id: gateId, status: "pending", openedAt: this.now } });
+    this.delta.waitingApproval++;
+    this.commands.push({ kind: "open_gate", runId: this.runId, stepId: id, gateId, attempt: rec.attempt, policy, output: rec.output, expiresAt });
+  }
+
+  private startForeach(id: string, node: PlanNode, rec: StepState): void {
+    if (node.step.type !== "foreach") throw new EngineError("internal", `step "${id}" is not a foreach`);
+    const result = evaluate(node.step.items, this.context(node, rec));
+    if (!result.ok || !Array.isArray(result.value)) {
+      const message = result.ok ? `items must be a list, got ${JSON.stringify(result.value)}` : result.error.message;
+      this.finish(id, "failed", { error: { code: "expression", message: `items: ${message}` } });
+      return;
+    }
+    this.put({ ...rec, status: "running", attempt: 1, startedAt: this.now, items: result.value, nextItem: 0, activeChildren: 0 });
+    if (result.value.length === 0) {
+      this.finish(id, "succeeded", { output: [] });
+      return;
+    }
+    this.launchInstances(id, node);
+  }
+
+  /** Creates and readies foreach instances up to the foreach's concurrency. */
+  private launchInstances(id: string, node: PlanNode): void {
+    if (node.step.type !== "foreach") return;
+    const limit = node.step.concurrency;
+    let parent = this.get(id);
+    const items = parent.items ?? [];
+    while ((parent.activeChildren ?? 0) < limit && (parent.nextItem ?? 0) < items.length && parent.failedChild === undefined) {
+      const index = parent.nextItem ?? 0;
+      const childId = `${id}[${index}]`;
+      parent = this.put({ ...parent, nextItem: index + 1, activeChildren: (parent.activeChildren ?? 0) + 1 });
+      this.put({ id: childId, status: "pending", attempt: 0, unsatisfied: 0, parent: id, item: items[index] ?? null, index });
+      this.delta.remaining++;
+      this.ready(childId);
+    }
+  }
+
+  /** Hands a ready step to its executor (or timer / child run). Assumes a free slot was checked. */
+  start(id: string, paramsOverride?: Json): void {
+    const node = planNodeOf(this.plan, id);
+    const prev = this.get(id);
+    const rec = this.put({ ...prev, status: "running", attempt: prev.attempt + 1, startedAt: prev.startedAt ?? this.now, ...(paramsOverride !== undefined ? { paramsOverride } : {}) });
+    if (node.occupiesSlot) this.delta.running++;
+    const step = node.step;
+    const source = rec.paramsOverride ?? ("params" in step ? (step.params as Json | undefined) : undefined) ?? {};
+    const rendered = renderValue(source, this.context(node, rec));
+    if (!rendered.ok) {
+      this.finish(id, "failed", { error: { code: "expression", message: `params: ${rendered.error.message} in "${rendered.error.template}"` } });
+      return;
+    }
+    const params = rendered.value;
+    switch (node.kind) {
+      case "task":
+        this.commands.push({
+          kind: "start_step",
+          runId: this.runId,
+          stepId: id,
+          attempt: rec.attempt,
+          stepType: step.type as LeafStepType,
+          params,
+          timeoutMs: node.timeoutMs,
+          idempotencyKey: `${this.runId}:${id}:${rec.attempt}`,
+          redact: rendered.secrets,
+        });
+        return;
+      case "wait": {
+        const p = (params ?? {}) as { duration?: string; until?: string };
+        const at = p.duration !== undefined ? this.now + parseDuration(p.duration) : Date.parse(p.until ?? "");
+        if (Number.isNaN(at)) {
+          this.finish(id, "failed", { error: { code: "invalid_params", message: `wait: "until" is not a timestamp: ${JSON.stringify(p.until)}` } });
+          return;
+        }
+        this.commands.push({ kind: "schedule_timer", runId: this.runId, stepId: id, attempt: rec.attempt, timer: "wait", at });
+        return;
+      }
+      case "subworkflow": {
+        const p = (params ?? {}) as { workflow?: string; version?: number; inputs?: Json };
+        this.commands.push({
+          kind: "start_child_run",
+          runId: this.runId,
+          stepId: id,
+          attempt: rec.attempt,
+          workflow: p.workflow ?? "",
+          version: p.version,
+          inputs: p.inputs ?? {},
+        });
+        return;
+      }
+      default:
+        throw new EngineError("internal", `step "${id}" of kind ${node.kind} cannot be started`);
+    }
+  }
+
+  /** Marks a step terminal, updates counters, and propagates to dependents (or the foreach parent). */
+  finish(id: string, status: StepStatus, fields: Partial<StepState> = {}): void {
+    const prev = this.get(id);
+    if (isTerminal(prev.status)) return;
+    const node = planNodeOf(this.plan, id);
+    if (prev.status === "running" && node.occupiesSlot) this.delta.running--;
+    if (prev.status === "waiting_approval") this.delta.waitingApproval--;
+    this.put({ ...prev, ...fields, status, finishedAt: this.now });
+    this.delta.remaining--;
+    if (status === "failed" && !node.continueOnFailure) {
+      this.delta.failed++;
+      if (!this.state.run.failure && !this.runPatch.failure) {
+        const rec = this.get(id);
+        this.runPatch.failure = { stepId: id, message: rec.error?.message ?? rec.reason ?? "failed" };
+      }
+    }
+    const after = this.get(id);
+    if (after.parent !== undefined) {
+      this.childFinished(after);
+      return;
+    }
+    const satisfied = isSatisfied(status, node.continueOnFailure);
+    for (const depId of node.dependents) this.needFinished(depId, id, status, satisfied);
+  }
+
+  private needFinished(depId: string, needId: string, status: StepStatus, satisfied: boolean): void {
+    const dep = this.get(depId);
+    if (dep.status !== "pending") return;
+    const depNode = planNodeOf(this.plan, depId);
+    if (depNode.needsMode === "any") {
+      if (status === "succeeded" || (status === "failed" && satisfied)) {
+        this.put({ ...dep, unsatisfied: 0 });
+        this.ready(depId);
+        return;
+      }
+      const closed = (dep.closedNeeds ?? 0) + 1;
+      const next = this.put({ ...dep, closedNeeds: closed, unsatisfied: dep.unsatisfied - 1, ...(status !== "skipped" ? { blockedBy: dep.blockedBy ?? needId } : {}) });
+      if (closed >= depNode.needs.length) {
+        if (next.blockedBy !== undefined) this.finish(depId, "failed", { error: { message: `no branch of "${depNode.stepId}" succeeded` } });
+        else this.finish(depId, "skipped", { reason: "every branch was skipped" });
+      }
+      return;
+    }
+    const next = this.put({
+      ...dep,
+      unsatisfied: dep.unsatisfied - 1,
+      ...(!satisfied && dep.blockedBy === undefined ? { blockedBy: needId } : {}),
+    });
+    if (next.unsatisfied > 0) return;
+    if (next.blockedBy !== undefined) {
+      const blocker = this.get(next.blockedBy);
+      this.finish(depId, "skipped", { reason: `upstream "${next.blockedBy}" ${blocker.status}` });
+    } else this.ready(depId);
+  }
+
+  /** A foreach instance ended: launch the next one or finish the foreach. */
+  private childFinished(child: StepState): void {
+    const parentId = child.parent as string;
+    const parentNode = planNodeOf(this.plan, parentId);
+    let parent = this.get(parentId);
+    if (isTerminal(parent.status)) return;
+    const failed = child.status === "failed" && !(parentNode.template?.continueOnFailure ?? false);
+    parent = this.put({
+      ...parent,
+      activeChildren: (parent.activeChildren ?? 1) - 1,
+      ...(failed && parent.failedChild === undefined ? { failedChild: child.id } : {}),
+    });
+    this.launchInstances(parentId, parentNode);
+    parent = this.get(parentId);
+    const items = parent.items ?? [];
+    const done = (parent.activeChildren ?? 0) === 0 && (parent.failedChild !== undefined || (parent.nextItem ?? 0) >= items.length);
+    if (!done) return;
+    if (parent.failedChild !== undefined) {
+      const failedRec = this.get(parent.failedChild);
+      this.finish(parentId, "failed", { error: { message: `item ${parent.failedChild} failed: ${failedRec.error?.message ?? "failed"}` } });
+      return;
+    }
+    const output: Json[] = [];
+    for (let i = 0; i < (parent.nextItem ?? 0); i++) output.push(this.get(`${parentId}[${i}]`).output ?? null);
+    this.finish(parentId, "succeeded", { output });
+  }
+
+  /** A running step failed (or timed out): retry per policy, or fail. */
+  stepFailed(id: string, error: StepError): void {
+    const node = planNodeOf(this.plan, id);
+    const rec = this.get(id);
+    const policy = node.retry;
+    if (policy && rec.attempt <= policy.max) {
+      let retry = true;
+      if (policy.retryIf !== undefined) {
+        const r = evaluateCondition(policy.retryIf, this.context(node, rec, { error: { ...error }, attempt: rec.attempt }));
+        retry = r.ok && r.value;
+      }
+      if (retry) {
+        const delayMs = retryDelay(policy, rec.attempt, `${this.runId}:${id}:${rec.attempt}`);
+        if (node.occupiesSlot) this.delta.running--;
+        this.put({ ...rec, status: "waiting_retry", error });
+        this.commands.push({ kind: "schedule_retry", runId: this.runId, stepId: id, attempt: rec.attempt + 1, at: this.now + delayMs, delayMs });
+        return;
+      }
+    }
+    this.finish(id, "failed", { error });
+  }
+
+  /** Ends the run early (cancel, run timeout): cancels active steps, bulk-cancels pending ones. */
+  abortRun(status: "cancelled" | "failed", reason: string): void {
+    const active = new Set(this.state.activeSteps());
+    for (const [id, rec] of this.overlay) if (isActive(rec.status)) active.add(id);
+    for (const id of active) {
+      const rec = this.get(id);
+      if (!isActive(rec.status)) continue;
+      if (rec.status === "running") this.commands.push({ kind: "cancel_step", runId: this.runId, stepId: id, attempt: rec.attempt, reason });
+      this.put({ ...rec, status: "cancelled", reason, finishedAt: this.now });
+    }
+    for (const rec of this.overlay.values()) {
+      if (rec.status === "pending") this.put({ ...rec, status: "cancelled", reason, finishedAt: this.now });
+    }
+    this.pendingTo = "cancelled";
+    this.delta.remaining = -this.state.run.counters.remaining;
+    this.delta.running = -this.state.run.counters.running;
+    this.delta.waitingApproval = -this.state.run.counters.waitingApproval;
+    this.endRun(status, reason);
+  }
+
+  endRun(status: "succeeded" | "failed" | "cancelled", reason: string): void {
+    this.runPatch.status = status;
+    this.runPatch.reason = reason;
+    this.runPatch.finishedAt = this.now;
+    this.commands.push({ kind: "finish_run", runId: this.runId, status, reason, outputs: status === "succeeded" ? this.runOutputs() : {} });
+  }
+
+  private runOutputs(): Record<string, Json> {
+    const outputs: Record<string, Json> = {};
+    const defs = this.plan.definition.outputs ?? {};
+    for (const [name, template] of Object.entries(defs)) {
+      const steps: NonNullable<ExpressionContext["steps"]> = {};
+      for (const node of this.plan.order) {
+        if (!template.includes(node.id)) continue;
+        const r = this.peek(node.id);
+        if (r) steps[node.id] = { status: r.status, output: r.output ?? null, attempt: r.attempt };
+      }
+      const ctx: ExpressionContext = { inputs: this.state.run.inputs, variables: this.state.run.variables, steps, run: { id: this.runId } };
+      const r = template.includes("{{") ? renderValue(template, ctx) : evaluate(template, ctx);
+      outputs[name] = r.ok ? r.value : null;
+    }
+    return outputs;
+  }
+
+  /** Starts ready steps while slots are free: the store's queue first (oldest), then new ones. */
+  fillSlots(): void {
+    if (!isRunActive(this.runStatus)) return;
+    const limit = this.plan.concurrency;
+    const free = (): number => (limit === 0 ? Infinity : limit - this.counter("running"));
+    let asked = 0;
+    while (free() > 0) {
+      const want = asked + Math.min(free(), 1024);
+      const batch = this.state.readySteps(want);
+      for (let i = asked; i < batch.length && free() > 0; i++) {
+        const id = batch[i] as string;
+        if (this.get(id).status === "ready") this.start(id);
+      }
+      if (batch.length < want) break;
+      asked = want;
+    }
+    for (let i = 0; i < this.newlyReady.length && free() > 0; i++) {
+      const id = this.newlyReady[i] as string;
+      if (this.get(id).status === "ready") this.start(id);
+    }
+  }
+
+  /** Settles the run's status after the event: finished, waiting on gates, or running. */
+  settle(): void {
+    const status = this.runStatus;
+    if (isRunTerminal(status)) return;
+    if (this.counter("remaining") <= 0) {
+      const failure = this.runPatch.failure ?? this.state.run.failure;
+      if (this.counter("failed") > 0 && failure) this.endRun("failed", `step "${failure.stepId}" failed: ${failure.message}`);
+      else if (this.counter("failed") > 0) this.endRun("failed", "a step failed");
+      else this.endRun("succeeded", "all steps finished");
+      return;
+    }
+    if (status === "paused" || status === "queued") return;
+    const next = this.counter("running") === 0 && this.counter("waitingApproval") > 0 ? "waiting_approval" : "running";
+    if (next !== status) this.runPatch.status = next;
+  }
+
+  result(): Decision {
+    return {
+      patch: { run: this.runPatch, counters: this.delta, steps: [...this.overlay.values()], ...(this.pendingTo ? { pendingTo: this.pendingTo } : {}) },
+      commands: this.commands,
+    };
+  }
+}
+
+function isCurrent(rec: StepState | undefined, attempt: number, status: StepStatus): rec is StepState {
+  return rec !== undefined && rec.attempt === attempt && rec.status === status;
+}
+
+/**
+ * The whole state machine of a run as a pure function: given the touched part of a run and one
+ * event, returns a patch and the commands to execute. The input is never mutated. Stale or
+ * duplicate events (an old attempt, a step already finished) produce an empty decision, so
+ * at-least-once delivery is safe.
+ */
+export function decide(plan: Plan, state: RunState, event: EngineEvent): Decision {
+  const d = new Decider(plan, state, event.at);
+  const runStatus = state.run.status;
+  if (isRunTerminal(runStatus)) return d.result();
+
+  switch (event.type) {
+    case "run_started": {
+      if (runStatus !== "queued") return d.result();
+      d.runPatch.status = "running";
+      d.runPatch.startedAt = event.at;
+      if (plan.timeoutMs !== undefined) {
+        d.commands.push({ kind: "schedule_timer", runId: state.run.id, stepId: "", attempt: 0, timer: "run_timeout", at: event.at + plan.timeoutMs });
+      }
+      for (const root of plan.roots) d.ready(root);
+      break;
+    }
+    case "step_succeeded": {
+      const rec = state.steps.get(event.stepId);
+      if (!isCurrent(rec, event.attempt, "running")) return d.result();
+      const node = planNodeOf(plan, event.stepId);
+      if (node.approval && node.kind !== "approval") {
+        // Hold the result for review: downstream waits until the gate is decided.
+        if (node.occupiesSlot) d.delta.running--;
+        d.openGate(event.stepId, node, { ...rec, output: event.output });
+      } else {
+        d.finish(event.stepId, "succeeded", { output: event.output });
+      }
+      break;
+    }
+    case "step_failed":
+    case "step_timed_out": {
+      const rec = state.steps.get(event.stepId);
+      if (!isCurrent(rec, event.attempt, "running")) return d.result();
+      const node = planNodeOf(plan, event.stepId);
+      let error: StepError;
+      if (event.type === "step_timed_out") {
+        error = { code: "timeout", message: `timed out after ${node.timeoutMs ?? 0}ms` };
+        d.commands.push({ kind: "cancel_step", runId: state.run.id, stepId: event.stepId, attempt: event.attempt, reason: "timeout" });
+      } else error = event.error;
+      d.stepFailed(event.stepId, error);
+      break;
+    }
+    case "retry_timer_fired": {
+      const rec = state.steps.get(event.stepId);
+      if (!rec || rec.status !== "waiting_retry" || event.attempt !== rec.attempt + 1) return d.result();
+      d.put({ ...rec, status: "ready" });
+      d.newlyReady.push(event.stepId);
+      break;
+    }
+    case "wait_timer_fired": {
+      const rec = state.steps.get(event.stepId);
+      if (!isCurrent(rec, event.attempt, "running")) return d.result();
+      d.finish(event.stepId, "succeeded", { output: { waited_ms: event.at - (rec.startedAt ?? event.at) } });
+      break;
+    }
+    case "subworkflow_finished": {
+      const rec = state.steps.get(event.stepId);
+      if (!isCurrent(rec, event.attempt, "running")) return d.result();
+      if (event.status === "succeeded") d.finish(event.stepId, "succeeded", { output: event.output ?? null });
+      else d.stepFailed(event.stepId, event.error ?? { message: `child run ${event.childRunId} ${event.status}` });
+      break;
+    }
+    case "gate_decided":
+      decideGate(d, plan, state, event);
+      break;
+    case "run_cancel_requested":
+      d.abortRun("cancelled", event.reason ?? (event.by ? `cancelled by ${event.by}` : "cancelled"));
+      break;
+    case "run_timed_out":
+      d.abortRun("failed", `run timed out after ${plan.timeoutMs ?? 0}ms`);
+      break;
+    case "run_pause_requested":
+      if (runStatus === "running" || runStatus === "waiting_approval") d.runPatch.status = "paused";
+      return d.result();
+    case "run_resume_requested":
+      if (runStatus !== "paused") return d.result();
+      d.runPatch.status = "running";
+      break;
+    default:
+      assertNever(event, "event");
+  }
+  d.fillSlots();
+  d.settle();
+  return d.result();
+}
+
+function decideGate(d: Decider, plan: Plan, state: RunState, event: Extract<EngineEvent, { type: "gate_decided" }>): void {
+  const rec = state.steps.get(event.stepId);
+  if (!rec || rec.status !== "waiting_approval" || rec.gate?.id !== event.gateId || rec.gate.status !== "pending") return;
+  const node = planNodeOf(plan, event.stepId);
+  const decided = (status: NonNullable<StepState["gate"]>["status"]): StepState["gate"] => ({
+    ...(rec.gate as NonNullable<StepState["gate"]>),
+    status,
+    decidedAt: event.at,
+    ...(event.by !== undefined ? { decidedBy: event.by } : {}),
+    ...(event.comment !== undefined ? { comment: event.comment } : {}),
+  });
+  const who = event.by ? ` by ${event.by}` : "";
+  const why = event.comment ? `: ${event.comment}` : "";
+  let action = event.action;
+  if (action === "expire") {
+    const outcome = node.approval?.on_timeout ?? "fail";
+    d.put({ ...rec, gate: decided("expired") });
+    if (outcome === "cancel") {
+      d.abortRun("cancelled", `gate of "${event.stepId}" expired`);
+      return;
+    }
+    if (outcome === "skip") d.finish(event.stepId, "skipped", { reason: "gate expired" });
+    else d.finish(event.stepId, "failed", { error: { code: "gate_expired", message: "approval gate expired" } });
+    return;
+  }
+  switch (action) {
+    case "approve":
+      d.put({ ...rec, gate: decided("approved") });
+      d.finish(event.stepId, "succeeded", node.kind === "approval" ? { output: { approved: true, by: event.by ?? null, comment: event.comment ?? null } } : {});
+      return;
+    case "modify":
+      d.put({ ...rec, gate: decided("modified") });
+      d.finish(event.stepId, "succeeded", { output: event.payload ?? null });
+      return;
+    case "skip":
+      d.put({ ...rec, gate: decided("skipped") });
+      d.finish(event.stepId, "skipped", { reason: `skipped at the gate${who}${why}` });
+      return;
+    case "reject":
+      d.put({ ...rec, gate: decided("rejected") });
+      d.finish(event.stepId, "failed", { error: { code: "rejected", message: `rejected${who}${why}` } });
+      return;
+    case "cancel":
+      d.put({ ...rec, gate: decided("cancelled") });
+      d.abortRun("cancelled", `cancelled at the gate of "${event.stepId}"${who}${why}`);
+      return;
+    case "retry": {
+      d.put({ ...rec, gate: decided("retried") });
+      d.delta.waitingApproval--;
+      if (node.kind === "approval") {
+        d.openGate(event.stepId, node, { ...d.get(event.stepId), attempt: rec.attempt + 1 });
+        return;
+      }
+      d.put({ ...d.get(event.stepId), status: "ready", ...(event.params !== undefined ? { paramsOverride: event.params } : {}) });
+      d.newlyReady.push(event.stepId);
+      return;
+    }
+    default:
+      action = assertNever(action, "gate action");
+  }
+}

@@ -7,6 +7,7 @@ export default defineConfig({
     include: ["src/**/*.test.ts", "bench/**/*.test.ts", "scripts/**/*.test.ts", "workflows/**/*.test.ts"],
     exclude: ["node_modules/**", "e2e/**", ".next/**"],
     environment: "node",
+    setupFiles: ["./vitest.setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Database suites share files under data/; keep files isolated in their own worker.

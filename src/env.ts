@@ -67,7 +67,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     throw new EnvError(`Invalid environment:\n${lines.join("\n")}\nFix these variables (see README "Configuration") and start again.`);
   }
   const e = parsed.data;
-  const dataDir = isAbsolute(e.DATA_DIR) ? e.DATA_DIR : resolve(process.cwd(), e.DATA_DIR);
+  const dataDir = isAbsolute(e.DATA_DIR) ? e.DATA_DIR : resolve(/*turbopackIgnore: true*/ process.cwd(), e.DATA_DIR);
   return {
     ...e,
     dataDir,

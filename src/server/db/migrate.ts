@@ -1,7 +1,8 @@
 /**
  * The project's own migrator (Prisma's `migrate deploy` cannot run on PostgreSQL here, see
  * ../shared/STACK.md). Applies prisma/migrations/<sqlite|postgresql>/*.sql in name order, one
- * transaction per file, recording each in `_migrations` with its checksum. Safe to run from several
+ * transaction per file on PostgreSQL (one for the whole run on SQLite), recording each in
+ * `_migrations` with its checksum. Safe to run from several
  * processes at once: SQLite serialises on BEGIN IMMEDIATE, PostgreSQL on an advisory lock.
  */
 import { createHash } from "node:crypto";
@@ -43,7 +44,7 @@ function checkChecksums(known: Map<string, string>, migrations: Migration[]) {
 }
 
 export async function migrate(opts: MigrateOptions): Promise<MigrationResult> {
-  const root = opts.dir ?? resolve(process.cwd(), "prisma/migrations");
+  const root = opts.dir ?? resolve(/*turbopackIgnore: true*/ process.cwd(), "prisma/migrations");
   return /^postgres(ql)?:\/\//.test(opts.databaseUrl)
     ? migratePostgres(opts.databaseUrl, readMigrations(join(root, "postgresql")))
     : migrateSqlite(opts.databaseUrl, opts.synchronous ?? "FULL", readMigrations(join(root, "sqlite")));
@@ -117,7 +118,7 @@ async function migratePostgres(url: string, migrations: Migration[]): Promise<Mi
 
 /** Names of the migrations recorded in the database (for /api/ready). */
 export async function pendingMigrations(db: { $queryRawUnsafe: <T>(q: string) => Promise<T> }, databaseUrl: string, dir?: string) {
-  const root = dir ?? resolve(process.cwd(), "prisma/migrations");
+  const root = dir ?? resolve(/*turbopackIgnore: true*/ process.cwd(), "prisma/migrations");
   const kind = /^postgres(ql)?:\/\//.test(databaseUrl) ? "postgresql" : "sqlite";
   const files = readdirSync(join(root, kind)).filter((f) => f.endsWith(".sql"));
   const rows = await db.$queryRawUnsafe<{ name: string }[]>('SELECT "name" FROM "_migrations"');

@@ -1,0 +1,137 @@
+/**
+ * Every tRPC procedure declares a permission, and the outcome for every kind of caller is the one
+ * written in this matrix. A new procedure fails the first test until it is added here.
+ */
+import { TRPCError } from "@trpc/server";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Actor } from "~/server/auth/actor";
+import { db } from "~/server/db";
+import { createTeam, createUserWithRoles, migrateTestDb } from "~/server/testing/seed";
+import { createToken } from "~/server/services/tokens";
+import { appRouter, createCaller } from "./root";
+import type { Meta } from "./trpc";
+
+type Outcome = "ok" | 401 | 403 | 404;
+const CALLERS = ["anonymous", "viewer", "editor", "operator", "approver", "admin", "otherTeamAdmin"] as const;
+type Caller = (typeof CALLERS)[number];
+
+type Fixtures = { targetUserId: string; targetTokenId: string; n: () => number };
+type Row = { input: (f: Fixtures) => unknown; expect: Outcome[] };
+
+// prettier-ignore
+const MATRIX: Record<string, Row> = {
+  //                                                                         anon viewer editor operator approver admin otherTeamAdmin
+  "me.get":             { input: () => undefined,                        expect: [401, "ok", "ok", "ok", "ok", "ok", "ok"] },
+  "setup.status":       { input: () => undefined,                        expect: ["ok", "ok", "ok", "ok", "ok", "ok", "ok"] },
+  // public, but refused by the service once a user exists (one-time setup)
+  "setup.createAdmin":  { input: (f) => ({ email: `late${f.n()}@x.io`, password: "password-123" }), expect: [403, 403, 403, 403, 403, 403, 403] },
+  "users.list":         { input: () => undefined,                        expect: [401, 403, 403, 403, 403, "ok", "ok"] },
+  "users.create":       { input: (f) => ({ email: `new${f.n()}@x.io`, password: "password-123", roles: ["viewer"] }), expect: [401, 403, 403, 403, 403, "ok", "ok"] },
+  "users.setRoles":     { input: (f) => ({ userId: f.targetUserId, roles: ["viewer"] }), expect: [401, 403, 403, 403, 403, "ok", 404] },
+  "users.setDisabled":  { input: (f) => ({ userId: f.targetUserId, disabled: false }), expect: [401, 403, 403, 403, 403, "ok", 404] },
+  "users.resetPassword":{ input: (f) => ({ userId: f.targetUserId, password: "password-456" }), expect: [401, 403, 403, 403, 403, "ok", 404] },
+  "tokens.list":        { input: () => undefined,                        expect: [401, 403, 403, 403, 403, "ok", "ok"] },
+  "tokens.create":      { input: () => ({ name: "matrix", role: "viewer" }), expect: [401, 403, 403, 403, 403, "ok", "ok"] },
+  "tokens.revoke":      { input: (f) => ({ id: f.targetTokenId }),       expect: [401, 403, 403, 403, 403, "ok", 404] },
+};
+
+const procedures = appRouter._def.procedures as unknown as Record<string, { _def: { meta?: Meta; type: "query" | "mutation" | "subscription" } }>;
+
+function outcomeOf(e: unknown): Outcome {
+  if (!(e instanceof TRPCError)) throw e;
+  if (e.code === "UNAUTHORIZED") return 401;
+  if (e.code === "FORBIDDEN") return 403;
+  if (e.code === "NOT_FOUND") return 404;
+  throw e; // any other error means the matrix input is wrong, not the permission
+}
+
+async function call(actor: Actor | null, path: string, input: unknown): Promise<Outcome> {
+  const caller = createCaller({ actor }) as unknown as Record<string, Record<string, (i: unknown) => Promise<unknown>>>;
+  const [ns, name] = path.split(".") as [string, string];
+  const fn = caller[ns]?.[name];
+  if (!fn) throw new Error(`no procedure ${path}`);
+  try {
+    await fn(input);
+    return "ok";
+  } catch (e) {
+    return outcomeOf(e);
+  }
+}
+
+describe("permissions", () => {
+  const actors = {} as Record<Caller, Actor | null>;
+  let fixtures: Fixtures;
+
+  beforeAll(async () => {
+    await migrateTestDb();
+    const a = await createTeam("Team A");
+    const b = await createTeam("Team B");
+    actors.anonymous = null;
+    for (const role of ["viewer", "editor", "operator", "approver", "admin"] as const) {
+      actors[role] = await createUserWithRoles(a.id, `${role}@a.io`, [role]);
+    }
+    actors.otherTeamAdmin = await createUserWithRoles(b.id, "admin@b.io", ["admin"]);
+    const target = await createUserWithRoles(a.id, "target@a.io", ["viewer"]);
+    const admin = actors.admin;
+    if (!admin) throw new Error("no admin");
+    const token = await createToken(admin, { name: "target", role: "viewer" });
+    let i = 0;
+    fixtures = { targetUserId: target.userId, targetTokenId: token.id, n: () => ++i };
+  });
+
+  it("every procedure declares a permission and is in the matrix", () => {
+    const names = Object.keys(procedures).sort();
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names) {
+      expect(procedures[name]?._def.meta?.perm, `${name} declares no permission`).toBeTruthy();
+    }
+    expect(names).toEqual(Object.keys(MATRIX).sort());
+  });
+
+  for (const [path, row] of Object.entries(MATRIX)) {
+    it(`${path}: ${CALLERS.map((c, i) => `${c}=${row.expect[i]}`).join(" ")}`, async () => {
+      const got: Outcome[] = [];
+      for (const c of CALLERS) got.push(await call(actors[c], path, row.input(fixtures)));
+      expect(got).toEqual(row.expect);
+    });
+  }
+
+  it("fails closed: a procedure without a declared permission is refused", async () => {
+    const { procedure, router, createCallerFactory } = await import("./trpc");
+    const r = router({ open: procedure.query(() => "leak") });
+    const caller = createCallerFactory(r)({ actor: actors.admin ?? null });
+    await expect(caller.open()).rejects.toMatchObject({ code: "INTERNAL_SERVER_ERROR" });
+  });
+
+  it("a token acts as its user capped by its role; a revoked token is refused", async () => {
+    const { actorFromToken } = await import("~/server/auth/actor");
+    const admin = actors.admin;
+    if (!admin) throw new Error("no admin");
+    const viewerToken = await createToken(admin, { name: "capped", role: "viewer" });
+    const capped = (await actorFromToken(viewerToken.secret)).actor;
+    expect(await call(capped, "users.list", undefined)).toBe(403);
+    expect(await call(capped, "me.get", undefined)).toBe("ok");
+
+    // A viewer's admin-role token does not lift the viewer above viewer.
+    const viewer = actors.viewer;
+    if (!viewer) throw new Error("no viewer");
+    const lifted = await createToken({ ...admin, teamId: viewer.teamId }, { name: "lift", role: "admin", user: viewer.userId });
+    const liftedActor = (await actorFromToken(lifted.secret)).actor;
+    expect(await call(liftedActor, "users.list", undefined)).toBe(403);
+
+    await db.apiToken.update({ where: { id: viewerToken.id }, data: { revokedAt: new Date() } });
+    const revoked = await actorFromToken(viewerToken.secret);
+    expect(revoked.actor).toBeNull();
+    expect(revoked.authError).toMatch(/revoked/);
+  });
+
+  it("a disabled user loses access at once, although their session is still signed", async () => {
+    const { actorFromUser } = await import("~/server/auth/actor");
+    const admin = actors.admin;
+    const viewer = actors.viewer;
+    if (!admin || !viewer) throw new Error("fixtures");
+    expect(await call(admin, "users.setDisabled", { userId: viewer.userId, disabled: true })).toBe("ok");
+    expect(await actorFromUser(viewer.userId, viewer.teamId)).toBeNull();
+    await call(admin, "users.setDisabled", { userId: viewer.userId, disabled: false });
+  });
+});

@@ -168,7 +168,8 @@ function loadUnsafe(source: string, options: LoadOptions): LoadResult {
   }
 
   const lines = new LineCounter();
-  const doc = parseDocument(source, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: true });
+  // logLevel "error": the yaml library would otherwise print warnings through process.emitWarning.
+  const doc = parseDocument(source, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: true, logLevel: "error" });
   if (doc.errors.length > 0) {
     return fail(
       doc.errors.map((e) => {

@@ -92,3 +92,23 @@ test("health, readiness and the OpenAPI document answer", async ({ request }) =>
   const doc = await (await request.get("/api/openapi.json")).json();
   expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/users", "/tokens", "/tokens/{id}", "/me"]));
 });
+
+test("the shipped workflows are listed, and REST validation answers with line and column", async ({ page, request }) => {
+  await signInAsAdmin(page);
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Workflows" }).click();
+  await expect(page.getByRole("link", { name: "project-loop" })).toBeVisible();
+  await page.getByRole("link", { name: "hello" }).click();
+  await expect(page.getByLabel("YAML", { exact: true })).toContainText("yaml-language-server");
+
+  const auth = { authorization: `Bearer ${E2E.adminToken}` };
+  const res = await request.post("/api/v1/workflows/validate", {
+    headers: auth,
+    data: { yaml: "name: x\nsteps:\n  - id: a\n    type: noop\n    needs: [b]\n" },
+  });
+  expect(res.status()).toBe(200);
+  const body = await res.json();
+  expect(body.valid).toBe(false);
+  expect(body.errors[0]).toMatchObject({ line: 5, path: "steps[0].needs[0]" });
+  const schema = await request.get("/schema/workflow.json");
+  expect((await schema.json()).type).toBe("object");
+});

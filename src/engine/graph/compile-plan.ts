@@ -28,6 +28,8 @@ export interface PlanNode {
   approval: ApprovalPolicy | undefined;
   /** Counts against the run's concurrency while running (executor work, not timers or gates). */
   occupiesSlot: boolean;
+  /** Whether params contain `{{ }}`: when not, they are passed as they are (hot path: no rendering). */
+  templated: boolean;
   /** For a foreach: the node each instance `id[i]` is made from. */
   template: PlanNode | undefined;
 }
@@ -83,6 +85,7 @@ function makeNode(g: GraphNode | undefined, id: string, kind: NodeKind, step: St
     approval: kind === "approval" ? (step.approval ?? DEFAULT_APPROVAL) : leaf ? step.approval : undefined,
     occupiesSlot: kind === "task" || kind === "subworkflow",
     template: undefined,
+    templated: "params" in step && step.params !== undefined && JSON.stringify(step.params).includes("{{"),
   };
 }
 

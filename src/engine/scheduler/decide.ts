@@ -212,7 +212,9 @@ class Decider {
     if (node.occupiesSlot) this.delta.running++;
     const step = node.step;
     const source = rec.paramsOverride ?? ("params" in step ? (step.params as Json | undefined) : undefined) ?? {};
-    const rendered = renderValue(source, this.context(node, rec));
+    // Params without templates (and without a gate override) are used as they are: the plan's
+    // objects are shared, never mutated, and rendering them would only cost allocations.
+    const rendered = !node.templated && rec.paramsOverride === undefined ? { ok: true as const, value: source, secrets: [] } : renderValue(source, this.context(node, rec));
     if (!rendered.ok) {
       this.finish(id, "failed", { error: { code: "expression", message: `params: ${rendered.error.message} in "${rendered.error.template}"` } });
       return;

@@ -8,8 +8,11 @@ import type { Actor } from "~/server/auth/actor";
 import { db } from "~/server/db";
 import { createTeam, createUserWithRoles, migrateTestDb } from "~/server/testing/seed";
 import { createToken } from "~/server/services/tokens";
+import { saveWorkflow } from "~/server/services/workflows";
 import { appRouter, createCaller } from "./root";
 import type { Meta } from "./trpc";
+
+const flow = (name: string) => `name: ${name}\nsteps:\n  - { id: a, type: noop }\n`;
 
 type Outcome = "ok" | 401 | 403 | 404;
 const CALLERS = ["anonymous", "viewer", "editor", "operator", "approver", "admin", "otherTeamAdmin"] as const;
@@ -33,6 +36,10 @@ const MATRIX: Record<string, Row> = {
   "tokens.list":        { input: () => undefined,                        expect: [401, 403, 403, 403, 403, "ok", "ok"] },
   "tokens.create":      { input: () => ({ name: "matrix", role: "viewer" }), expect: [401, 403, 403, 403, 403, "ok", "ok"] },
   "tokens.revoke":      { input: (f) => ({ id: f.targetTokenId }),       expect: [401, 403, 403, 403, 403, "ok", 404] },
+  "workflows.list":     { input: () => undefined,                        expect: [401, "ok", "ok", "ok", "ok", "ok", "ok"] },
+  "workflows.get":      { input: () => ({ name: "team-a-flow" }),        expect: [401, "ok", "ok", "ok", "ok", "ok", 404] },
+  "workflows.save":     { input: (f) => ({ yaml: flow(`saved-${f.n()}`) }), expect: [401, 403, "ok", 403, 403, "ok", "ok"] },
+  "workflows.validate": { input: () => ({ yaml: flow("checked") }),      expect: [401, "ok", "ok", "ok", "ok", "ok", "ok"] },
 };
 
 const procedures = appRouter._def.procedures as unknown as Record<string, { _def: { meta?: Meta; type: "query" | "mutation" | "subscription" } }>;
@@ -75,6 +82,7 @@ describe("permissions", () => {
     const admin = actors.admin;
     if (!admin) throw new Error("no admin");
     const token = await createToken(admin, { name: "target", role: "viewer" });
+    await saveWorkflow(a, { yaml: flow("team-a-flow") });
     let i = 0;
     fixtures = { targetUserId: target.userId, targetTokenId: token.id, n: () => ++i };
   });

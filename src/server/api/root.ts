@@ -2,6 +2,7 @@ import { meRouter } from "./routers/me";
 import { setupRouter } from "./routers/setup";
 import { tokensRouter } from "./routers/tokens";
 import { usersRouter } from "./routers/users";
+import { workflowsRouter } from "./routers/workflows";
 import { createCallerFactory, router } from "./trpc";
 
 export const appRouter = router({
@@ -9,6 +10,7 @@ export const appRouter = router({
   setup: setupRouter,
   users: usersRouter,
   tokens: tokensRouter,
+  workflows: workflowsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -10,6 +10,7 @@ import { db } from "~/server/db";
 import { AppError } from "~/server/errors";
 import { newId } from "~/server/ids";
 import { logger } from "~/server/logger";
+import { loadWorkflowFiles } from "./workflows";
 
 export const DEFAULT_TEAM = "Default";
 
@@ -76,7 +77,10 @@ export async function ensureAdminToken(secret: string): Promise<void> {
 }
 
 export async function bootstrap(e: Env): Promise<{ setupPending: boolean }> {
-  await ensureDefaultTeam();
+  const team = await ensureDefaultTeam();
+  const loaded = await loadWorkflowFiles(team);
+  const changed = loaded.filter((w) => w.created);
+  if (changed.length) logger.info({ workflows: changed.map((w) => `${w.name}@${w.version}`) }, "workflows loaded from workflows/");
   if (await needsSetup()) {
     if (e.ADMIN_EMAIL && e.ADMIN_PASSWORD) {
       await createFirstAdmin({ email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD });

@@ -1,13 +1,11 @@
-import { Card } from "~/components/ui/card";
 import { PageTitle } from "~/components/ui/page-title";
+import { WorkflowList } from "~/features/workflows/workflow-list";
 
 export default function WorkflowsPage() {
   return (
     <>
-      <PageTitle title="Workflows" subtitle="Your team's workflow definitions." />
-      <Card>
-        <p className="text-sm text-slate-600">No workflows yet.</p>
-      </Card>
+      <PageTitle title="Workflows" subtitle="Your team's workflow definitions, from workflows/*.yaml and the API." />
+      <WorkflowList />
     </>
   );
 }

@@ -1,11 +1,11 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { createHarness } from "../testing/test-harness";
-import { loadWorkflow } from "./load-workflow";
+import { createHarness } from "~/engine/testing/test-harness";
+import { loadWorkflow } from "~/engine/definition/load-workflow";
 
 // CONVENTIONS #11: the shipped workflows are fixtures; each one loads, validates and runs to the end.
-const dir = join(__dirname, "../../../workflows");
+const dir = __dirname;
 const files = readdirSync(dir).filter((f) => f.endsWith(".yaml"));
 
 describe("workflows/*.yaml", () => {

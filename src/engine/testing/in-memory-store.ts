@@ -72,7 +72,12 @@ export class InMemoryStore implements RunStore {
       },
     };
     for (const step of patch.steps) {
-      run.steps.set(step.id, step);
+      // Update the stored record in place: like a database row, and it keeps long-lived records
+      // in one place for the garbage collector (replacing them makes old-space garbage per step).
+      // Safe because decide() copies before changing and states are read per event.
+      const existing = run.steps.get(step.id);
+      if (existing) Object.assign(existing, step);
+      else run.steps.set(step.id, { ...step });
       if (isRunnable(step.status)) {
         run.ready.delete(step.id);
         run.ready.add(step.id);

@@ -41,7 +41,7 @@ export default tseslint.config(
   {
     // Only src/env.ts reads the environment (CONVENTIONS.md #8).
     files: ["src/**/*.ts", "src/**/*.tsx"],
-    ignores: ["src/env.ts", "src/cli/**"],
+    ignores: ["src/env.ts", "src/cli/**", "src/**/*.test.ts"],
     rules: {
       "no-restricted-properties": [
         "error",

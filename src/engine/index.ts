@@ -1,0 +1,26 @@
+/** Public API of the workflow engine (a pure library: no framework, no I/O of its own). */
+export { EngineError, assertNever, type EngineErrorCode } from "./errors";
+export type { Json, JsonObject } from "./json";
+export * from "./status";
+export { parseDuration, formatDuration } from "./duration";
+export * from "./definition/schema";
+export { workflowJsonSchema } from "./definition/json-schema";
+export { loadWorkflow, DEFAULT_LOAD_LIMITS, type LoadLimits, type LoadOptions, type LoadResult } from "./definition/load-workflow";
+export { validateWorkflow, validateRawSteps, allSteps } from "./definition/validate-workflow";
+export { formatIssue, formatPath, type WorkflowIssue, type WorkflowIssueCode, type Locate } from "./definition/workflow-issue";
+export { evaluate, evaluateCondition, type ExpressionContext, type ExpressionError, type EvaluateResult } from "./expressions/evaluate";
+export { renderTemplate, renderValue, type RenderResult } from "./expressions/render-template";
+export { redact } from "./expressions/redact";
+export { analyzeExpression, type ExpressionReferences } from "./expressions/analyze-expression";
+export { buildGraph, type GraphNode, type NodeKind, type WorkflowGraph } from "./graph/build-graph";
+export { compilePlan, planNodeOf, type Plan, type PlanNode } from "./graph/compile-plan";
+export { plan, type ExecutionPlan } from "./graph/plan-levels";
+export { findCycles } from "./graph/find-cycles";
+export { topologicalSort } from "./graph/topological-sort";
+export { retryDelay, resolveRetry, seededRandom, type ResolvedRetry } from "./retry/backoff";
+export { decide } from "./scheduler/decide";
+export { createRun, resolveInputs, touchedSteps, type CreateRunOptions } from "./scheduler/create-run";
+export type * from "./scheduler/types";
+export type * from "./ports";
+export { silentLogger } from "./ports";
+export { createEngine, planFor, type Engine, type StartRunOptions, type GateDecisionInput } from "./engine";

@@ -1,0 +1,244 @@
+import { mkdir, readFile, rm, stat } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { execa } from "execa";
+import { ZShellParams } from "~/engine/definition/schema";
+import type { Json } from "~/engine/json";
+import type { ExecutionResult, Executor, StepExecution } from "~/engine/ports";
+import { abortOutcome } from "./abort-outcome";
+import { describeIssues, invalidParams } from "./invalid-params";
+import { killProcessGroup } from "./kill-process-group";
+import { createLineSplitter } from "./line-splitter";
+import { redactJson, redactSecrets } from "./redact-secrets";
+import { isInside, resolveInside } from "./resolve-inside";
+import type { OnStepLog, StepLogLine } from "./step-log-line";
+
+/**
+ * Variables a shell step inherits from the worker's environment. Everything else (DATABASE_URL,
+ * NEXTAUTH_SECRET, cloud credentials...) stays out of user commands: a workflow author must not
+ * read the server's secrets by running `env`. A trailing `*` matches a prefix.
+ */
+export const DEFAULT_INHERITED_ENV: readonly string[] = [
+  "PATH",
+  "HOME",
+  "USER",
+  "LOGNAME",
+  "SHELL",
+  "LANG",
+  "LANGUAGE",
+  "LC_*",
+  "TZ",
+  "TMPDIR",
+  "TERM",
+];
+
+const FALLBACK_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+export interface ShellExecutorOptions {
+  /** Data directory; workspaces live in `<dataDir>/workspaces/<runId>/`. */
+  dataDir: string;
+  /** The worker's environment, filtered by `inheritEnv` (only src/env.ts reads process.env). */
+  baseEnv: Readonly<Record<string, string | undefined>>;
+  /** Receives stdout/stderr line by line. @default lines are dropped */
+  onLog?: OnStepLog;
+  /** Time between SIGTERM and SIGKILL to the step's process group on cancel or timeout. @default 5000 */
+  killGraceMs?: number;
+  /** Names (or `PREFIX*`) taken from `baseEnv`. @default DEFAULT_INHERITED_ENV */
+  inheritEnv?: readonly string[];
+  /** Longest log line kept, in characters; longer lines are cut and marked. @default 16384 */
+  maxLineLength?: number;
+  /** Largest `$WF_OUTPUT` file accepted, in bytes (outputs are stored with the run). @default 1048576 */
+  maxOutputBytes?: number;
+  /** Clock for log timestamps. @default Date.now */
+  now?: () => number;
+}
+
+/** Last stderr line quoted in an exit-code failure, at most this long. */
+const STDERR_QUOTE_MAX = 500;
+
+/** File-name-safe form of a step id (foreach instances are `id[3]`). */
+const fileSafe = (stepId: string) => stepId.replace(/[^A-Za-z0-9_.[\]-]/g, "_");
+
+function buildEnv(
+  base: Readonly<Record<string, string | undefined>>,
+  inherit: readonly string[],
+  extra: Record<string, string> | undefined,
+  wf: Record<string, string>,
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(base)) {
+    if (value === undefined) continue;
+    if (inherit.some((p) => (p.endsWith("*") ? name.startsWith(p.slice(0, -1)) : name === p))) env[name] = value;
+  }
+  env.PATH ??= FALLBACK_PATH;
+  // params.env overrides the inherited values; WF_* come last so a step cannot fake its identity.
+  return { ...env, ...extra, ...wf };
+}
+
+/**
+ * Runs `shell` steps: `params.command` through `/bin/sh -c`, or `params.argv` without a shell.
+ *
+ * - cwd: the run's workspace `<dataDir>/workspaces/<runId>/` (created), or `params.cwd` inside it
+ *   (must exist; `..`, absolute paths and symlinks leading out are refused as `invalid_params`).
+ * - env: `inheritEnv` names from `baseEnv`, then `params.env`, then `WF_RUN_ID`, `WF_STEP_ID`,
+ *   `WF_ATTEMPT`, `WF_IDEMPOTENCY_KEY`, `WF_WORKSPACE` and `WF_OUTPUT`.
+ * - output: the JSON the command writes to `$WF_OUTPUT` (a fresh path per attempt,
+ *   `<workspace>/.wf/<stepId>.<attempt>.output.json`); no file or an empty one gives `{}`.
+ * - logs: stdout and stderr line by line to `onLog`, secrets of `execution.redact` replaced by `***`.
+ * - the process runs as the leader of its own process group. When the signal aborts, the whole
+ *   group gets SIGTERM, then SIGKILL after `killGraceMs`. When the leader exits by itself, members
+ *   it left behind (`sleep 300 &`) are ended the same way: a step owns nothing after it finishes.
+ */
+export function createShellExecutor(options: ShellExecutorOptions): Executor {
+  const workspacesRoot = resolve(options.dataDir, "workspaces");
+  const killGraceMs = options.killGraceMs ?? 5_000;
+  const inheritEnv = options.inheritEnv ?? DEFAULT_INHERITED_ENV;
+  const maxLineLength = options.maxLineLength ?? 16_384;
+  const maxOutputBytes = options.maxOutputBytes ?? 1_048_576;
+  const now = options.now ?? Date.now;
+  const onLog = options.onLog;
+
+  async function execute(execution: StepExecution): Promise<ExecutionResult> {
+    const { signal, redact } = execution;
+    if (signal.aborted) return { ok: false, error: abortOutcome(signal) };
+
+    const parsed = ZShellParams.safeParse(execution.params);
+    if (!parsed.success) return invalidParams(`shell step: ${describeIssues(parsed.error)}`);
+    const params = parsed.data;
+
+    const workspace = resolve(workspacesRoot, execution.runId);
+    if (workspace === workspacesRoot || !isInside(workspacesRoot, workspace)) {
+      return invalidParams(`shell step: run id "${execution.runId}" cannot name a workspace`);
+    }
+    const wfDir = join(workspace, ".wf");
+    await mkdir(wfDir, { recursive: true });
+    const cwd = await resolveInside(workspace, params.cwd ?? ".");
+    if (!cwd.ok) return invalidParams(`shell step: params.cwd ${cwd.message}`);
+
+    const outputFile = join(wfDir, `${fileSafe(execution.stepId)}.${execution.attempt}.output.json`);
+    // A previous run of this very attempt (a worker crashed after starting it) must not leak its output.
+    await rm(outputFile, { force: true });
+
+    const env = buildEnv(options.baseEnv, inheritEnv, params.env, {
+      WF_RUN_ID: execution.runId,
+      WF_STEP_ID: execution.stepId,
+      WF_ATTEMPT: String(execution.attempt),
+      WF_IDEMPOTENCY_KEY: execution.idempotencyKey,
+      WF_WORKSPACE: workspace,
+      WF_OUTPUT: outputFile,
+    });
+
+    const [file, args] =
+      params.command !== undefined ? ["/bin/sh", ["-c", params.command]] : [params.argv?.[0] ?? "", params.argv?.slice(1) ?? []];
+
+    const longestSecret = redact.reduce((n, s) => Math.max(n, s.length), 0);
+    let lastStderrLine = "";
+    const makeSplitter = (stream: StepLogLine["stream"]) =>
+      createLineSplitter({
+        // Hold a secret's length more than the cap, so a secret straddling the cut is still
+        // recognised before the line is shortened.
+        holdLength: maxLineLength + longestSecret,
+        onLine: (raw, droppedChars) => {
+          let line = redactSecrets(raw, redact);
+          if (droppedChars > 0 || line.length > maxLineLength) {
+            line = `${line.slice(0, maxLineLength)} [line truncated: ${raw.length + droppedChars} characters]`;
+          }
+          if (stream === "stderr" && line.trim() !== "") lastStderrLine = line;
+          if (!onLog) return;
+          try {
+            onLog({ runId: execution.runId, stepId: execution.stepId, attempt: execution.attempt, stream, line, at: now() });
+          } catch {
+            // A failing log sink must not fail or hang the step.
+          }
+        },
+      });
+    const stdout = makeSplitter("stdout");
+    const stderr = makeSplitter("stderr");
+
+    const child = execa(file, args, {
+      cwd: cwd.path,
+      env,
+      extendEnv: false,
+      // Own process group (setsid): the whole tree can be signalled with kill(-pid).
+      detached: true,
+      stdin: "ignore",
+      buffer: false,
+      reject: false,
+      windowsHide: true,
+    });
+    child.stdout?.on("data", (chunk: Buffer | string) => stdout.push(chunk));
+    child.stderr?.on("data", (chunk: Buffer | string) => stderr.push(chunk));
+
+    let aborted = false;
+    let killing: Promise<void> | undefined;
+    const onAbort = () => {
+      aborted = true;
+      if (child.pid !== undefined) killing = killProcessGroup(child.pid, killGraceMs);
+    };
+    let reaping: Promise<void> | undefined;
+    // Background members keep stdout open and would hold the step until they end: end them with
+    // their leader.
+    child.once("exit", () => {
+      if (child.pid !== undefined && !aborted) reaping = killProcessGroup(child.pid, killGraceMs);
+    });
+    signal.addEventListener("abort", onAbort, { once: true });
+    if (signal.aborted) onAbort();
+
+    let result: Awaited<typeof child>;
+    try {
+      result = await child;
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+      await killing;
+      await reaping;
+    }
+    stdout.end();
+    stderr.end();
+
+    if (aborted) return { ok: false, error: abortOutcome(signal) };
+    const quote = lastStderrLine.length > STDERR_QUOTE_MAX ? `${lastStderrLine.slice(0, STDERR_QUOTE_MAX)}…` : lastStderrLine;
+    if (result.exitCode === undefined && result.signal === undefined) {
+      const cause = result.cause instanceof Error ? result.cause.message : result.shortMessage;
+      return { ok: false, error: { code: "spawn_error", message: redactSecrets(`shell step could not start: ${cause}`, redact) } };
+    }
+    if (result.signal !== undefined) {
+      return { ok: false, error: { code: "signal", message: `killed by ${result.signal}${quote ? `: ${quote}` : ""}` } };
+    }
+    if (result.exitCode !== 0) {
+      return {
+        ok: false,
+        error: { code: "exit_code", exit_code: result.exitCode, message: `exit code ${result.exitCode}${quote ? `: ${quote}` : ""}` },
+      };
+    }
+    return readOutput(outputFile, maxOutputBytes, redact);
+  }
+
+  return { execute };
+}
+
+async function readOutput(file: string, maxBytes: number, redact: readonly string[]): Promise<ExecutionResult> {
+  let text: string;
+  try {
+    const info = await stat(file);
+    if (info.size > maxBytes) {
+      return { ok: false, error: { code: "output_too_large", message: `$WF_OUTPUT (${file}) holds ${info.size} bytes; the limit is ${maxBytes}` } };
+    }
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { ok: true, output: {} };
+    throw error;
+  }
+  if (text.trim() === "") return { ok: true, output: {} };
+  let output: Json;
+  try {
+    // JSON.parse can only produce JSON values; the cast names that fact for the type checker.
+    output = JSON.parse(text) as Json;
+  } catch (error) {
+    const excerpt = redactSecrets(text.length > 200 ? `${text.slice(0, 200)}…` : text, redact);
+    const reason = error instanceof Error ? error.message : String(error);
+    return {
+      ok: false,
+      error: { code: "invalid_output", message: `$WF_OUTPUT (${file}) is not valid JSON: ${redactSecrets(reason, redact)}; it starts with ${JSON.stringify(excerpt)}` },
+    };
+  }
+  return { ok: true, output: redactJson(output, redact) };
+}

@@ -154,6 +154,8 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
     const stdout = makeSplitter("stdout");
     const stderr = makeSplitter("stderr");
 
+    // The preparation above awaited: a cancel may have arrived meanwhile.
+    if (signal.aborted) return { ok: false, error: abortOutcome(signal) };
     const child = execa(file, args, {
       cwd: cwd.path,
       env,

@@ -17,7 +17,8 @@ describe("wf CLI", () => {
     const r = wf(["validate", broken], dir);
     expect(r.status).toBe(1);
     const lines = r.stderr.trim().split("\n");
-    expect(lines).toHaveLength(3);
+    // The typo "comand" is the one error of params (not also "needs command or argv").
+    expect(lines).toHaveLength(2);
     expect(lines).toContainEqual(expect.stringMatching(/broken\.yaml:6:15: unknown field "comand" \(did you mean "command"\?\)/));
     expect(lines).toContainEqual(expect.stringMatching(/broken\.yaml:5:13: step "build" needs unknown step "biuld" \(did you mean "build"\?\)/));
   });

@@ -24,7 +24,7 @@ describe("loadWorkflow", () => {
     const r = loadWorkflow(yaml, { file: "w.yaml" });
     expect(r.ok).toBe(false);
     expect(r.errors).toEqual([
-      { file: "w.yaml", line: 8, col: 13, path: "steps[1].needs[0]", code: "unknown_dependency", message: 'step "test" needs unknown step "biuld" (did you mean "build"?)' },
+      { file: "w.yaml", line: 8, col: 13, path: "steps[1].needs[0]", code: "unknown_dependency", message: 'step "test" needs unknown step "biuld" (did you mean "build"?): rename it to "build"' },
       expect.objectContaining({ line: 9, col: 24, path: "steps[1].retries.backof", code: "unknown_field", message: expect.stringContaining('did you mean "backoff"') }),
     ]);
   });
@@ -67,7 +67,7 @@ describe("loadWorkflow", () => {
     const r = loadWorkflow(yaml);
     expect(r.errors.map((e) => [e.path, e.code])).toEqual([
       ["steps[0].params.method", "invalid_value"],
-      ["steps[1].params", "invalid_value"],
+      ["steps[1].params", "missing_field"],
     ]);
   });
 

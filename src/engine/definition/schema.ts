@@ -9,14 +9,14 @@ import { DURATION_PATTERN } from "../duration";
 
 export const ZDuration = z
   .string()
-  .regex(DURATION_PATTERN, { message: "expected a duration such as 250ms, 30s, 10m, 1h or 1h30m" })
+  .regex(DURATION_PATTERN, { message: "write a duration such as 250ms, 30s, 10m, 1h or 1h30m (digits followed by ms, s, m, h or d, no spaces)" })
   .describe("Duration: digits followed by ms, s, m, h or d, combinable (1h30m)");
 
 /** Step ids are referenced from CEL (`steps.<id>`), so they must be CEL identifiers. */
 export const STEP_ID_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const ZStepId = z
   .string()
-  .regex(STEP_ID_PATTERN, { message: "step ids are letters, digits and _ (not starting with a digit), e.g. run_tests" })
+  .regex(STEP_ID_PATTERN, { message: "rename it with letters, digits and _ only, not starting with a digit, e.g. run_tests" })
   .max(64);
 
 /** A CEL expression (without `{{ }}`), e.g. `steps.qa.output.status == "pass"`. */
@@ -236,7 +236,7 @@ export const ZStep: z.ZodType<StepDefinition, StepDefinitionInput> = z.discrimin
 export const ZWorkflow = z.strictObject({
   name: z
     .string()
-    .regex(/^[a-z0-9][a-z0-9._-]*$/, { message: "workflow names are lowercase letters, digits, '.', '_' and '-'" })
+    .regex(/^[a-z0-9][a-z0-9._-]*$/, { message: "rename it with lowercase letters, digits, '.', '_' and '-', starting with a letter or digit, e.g. deploy-api" })
     .max(100),
   description: z.string().optional(),
   version: z.union([z.string(), z.number()]).optional(),
@@ -246,7 +246,7 @@ export const ZWorkflow = z.strictObject({
   concurrency: z.number().int().min(1).max(10_000).optional().describe("Max steps running at once in one run"),
   timeout: ZDuration.optional().describe("Whole-run timeout"),
   outputs: z.record(z.string(), z.string()).optional().describe("Run outputs: name -> template"),
-  steps: z.array(ZStep).min(1, { message: "a workflow needs at least one step" }),
+  steps: z.array(ZStep).min(1, { message: "a workflow needs at least one step: add one under steps" }),
 });
 
 export type WorkflowDefinition = z.infer<typeof ZWorkflow>;

@@ -28,6 +28,12 @@ export interface Engine {
   handle(runId: string, event: EngineEvent): Promise<Decision>;
   decideGate(runId: string, decision: GateDecisionInput): Promise<Decision>;
   cancel(runId: string, by?: string): Promise<Decision>;
+  /**
+   * Retries a `failed` or `cancelled` run from where it stopped (`run_retry_requested`): failed,
+   * cancelled and upstream-blocked steps run again, succeeded ones keep their outputs. An empty
+   * decision on a run in any other status.
+   */
+  retry(runId: string, by?: string): Promise<Decision>;
   pause(runId: string): Promise<Decision>;
   resume(runId: string): Promise<Decision>;
   getRun(runId: string): Promise<RunHeader | undefined>;
@@ -290,6 +296,7 @@ export function createEngine(ports: EnginePorts): Engine {
         at: clock.now(),
       }),
     cancel: (runId, by) => handle(runId, { type: "run_cancel_requested", ...(by !== undefined ? { by } : {}), at: clock.now() }),
+    retry: (runId, by) => handle(runId, { type: "run_retry_requested", ...(by !== undefined ? { by } : {}), at: clock.now() }),
     pause: (runId) => handle(runId, { type: "run_pause_requested", at: clock.now() }),
     resume: (runId) => handle(runId, { type: "run_resume_requested", at: clock.now() }),
     getRun: (runId) => store.getRun(runId),

@@ -16,6 +16,13 @@ export interface RunStore {
    * The state decide() needs for an event. `touched` names the records it will read (the event's
    * step, its dependents, their references); a store may load only those. If decide then throws
    * EngineError("state_incomplete"), the engine asks again with the missing id added.
+   *
+   * For `run_retry_requested` (touched is empty) the state must also offer
+   * `RunState.stepsWithStatus`: every record of the run in the given statuses, in any order. A
+   * database implements it with one indexed query (`WHERE runId = ? AND status IN (...)`, index on
+   * `(runId, status)`); it may run the query lazily, only when decide() calls it. Without it a
+   * retry throws EngineError("internal"). Applying a retry patch: `RunPatch.clear` names run fields
+   * to set to NULL, and step fields missing/undefined in a new record version are set to NULL.
    */
   loadState(runId: string, touched: readonly string[]): Promise<RunState>;
   /** Applies a patch and records its commands (outbox) atomically. */

@@ -79,6 +79,71 @@ describe("scheduler properties over random DAGs", () => {
     );
   });
 
+  it("a failed run retried once with succeeding executors ends succeeded; succeeded steps never run again", async () => {
+    await fc.assert(
+      fc.asyncProperty(dagArb, async ({ needs, outcomes, cof, retries, concurrency }) => {
+        // ARRANGE: the same random DAGs and outcomes; keep only the runs that failed
+        const id = (i: number) => `s${i}`;
+        const def: WorkflowDefinition = {
+          name: "random",
+          ...(concurrency > 0 ? { concurrency } : {}),
+          steps: needs.map((ns, i) => ({
+            id: id(i),
+            type: "shell" as const,
+            params: { command: "x" },
+            needs: ns.map(id),
+            ...(cof[i] ? { continue_on_failure: true } : {}),
+            ...(retries[i] ? { retries: { max: retries[i] ?? 0, backoff: "fixed" as const, initial: "1s", jitter: 0 } } : {}),
+          })),
+        };
+        const script: Record<string, ScriptedOutcome[]> = {};
+        outcomes.forEach((o, i) => {
+          if (o === "fail" || o === "flaky") script[id(i)] = [{ ok: false, error: "boom", delayMs: 10 }];
+          if (o === "slow") script[id(i)] = [{ ok: true, delayMs: 1000 }];
+        });
+        const h = createHarness(script, { defaultDelayMs: 5 });
+        const runId = await h.engine.startRun(def);
+        await h.settle();
+        const first = await h.engine.getRun(runId);
+        fc.pre(first?.status === "failed");
+        const succeeded = new Set((await h.engine.listSteps(runId)).filter((s) => s.status === "succeeded").map((s) => s.id));
+        const before = h.executors.log.length;
+        // ACT
+        h.executors.rescript({});
+        await h.engine.retry(runId);
+        await h.settle();
+        // ASSERT
+        const run = await h.engine.getRun(runId);
+        expect(run?.status).toBe("succeeded");
+        expect(run?.counters).toEqual({ remaining: 0, running: 0, failed: 0, waitingApproval: 0 });
+        expect(run?.failure).toBeUndefined();
+        const steps = await h.engine.listSteps(runId);
+        const byId = new Map(steps.map((s) => [s.id, s]));
+        for (const s of steps) expect(isTerminal(s.status)).toBe(true);
+        const again = h.executors.log.slice(before);
+        const seen = new Set<string>();
+        for (const start of h.executors.log) {
+          const key = `${start.stepId}#${start.attempt}`;
+          expect(seen.has(key)).toBe(false);
+          seen.add(key);
+        }
+        for (const start of again) {
+          expect(succeeded.has(start.stepId)).toBe(false);
+          for (const n of needs[Number(start.stepId.slice(1))] ?? []) {
+            const need = byId.get(id(n));
+            expect(need?.finishedAt).toBeLessThanOrEqual(start.startedAt);
+            expect(need?.status === "succeeded" || need?.status === "skipped" || (need?.status === "failed" && cof[n])).toBe(true);
+          }
+          if (concurrency > 0) {
+            const overlapping = again.filter((o) => o.startedAt <= start.startedAt && (o.finishedAt ?? Infinity) > start.startedAt);
+            expect(overlapping.length).toBeLessThanOrEqual(concurrency);
+          }
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it("cycle detection agrees with a topological sort", () => {
     const graphArb = fc.integer({ min: 1, max: 10 }).chain((n) =>
       fc.tuple(fc.constant(n), fc.array(fc.tuple(fc.nat(n - 1), fc.nat(n - 1)), { maxLength: n * 2 })),

@@ -303,3 +303,198 @@ describe("decide is pure", () => {
     expect(stale).toEqual({ patch: { run: {}, counters: { remaining: 0, running: 0, failed: 0, waitingApproval: 0 }, steps: [] }, commands: [] });
   });
 });
+
+describe("run retry (run_retry_requested)", () => {
+  const starts = (h: ReturnType<typeof createHarness>) => h.executors.log.map((r) => `${r.stepId}#${r.attempt}`);
+
+  it("re-runs the failed step and what it blocked; succeeded steps are not re-run", async () => {
+    //  a ──► b (fails once) ──► c
+    // ARRANGE
+    const h = createHarness({ b: [{ ok: false, error: "exit code 1" }, { ok: true, output: { fixed: true } }] });
+    const runId = await h.engine.startRun(workflow(wf(sh("a"), sh("b", ", needs: [a]"), sh("c", ", needs: [b]"))));
+    await h.settle();
+    expect(await h.engine.getRun(runId)).toMatchObject({ status: "failed", reason: 'step "b" failed: exit code 1', failure: { stepId: "b" } });
+    expect(h.store.step(runId, "c")).toMatchObject({ status: "skipped", blockedBy: "b" });
+    // ACT
+    const decision = await h.engine.retry(runId, "ann");
+    await h.settle();
+    // ASSERT
+    expect(decision.patch.clear).toEqual(["reason", "failure", "finishedAt"]);
+    expect(decision.patch.run.status).toBe("running");
+    expect(decision.patch.counters).toEqual({ remaining: 2, running: 1, failed: -1, waitingApproval: 0 });
+    expect(kinds(decision.commands, "start_step")).toMatchObject([{ stepId: "b", attempt: 2, idempotencyKey: `${runId}:b:2` }]);
+    expect(starts(h)).toEqual(["a#1", "b#1", "b#2", "c#1"]);
+    const run = await h.engine.getRun(runId);
+    expect(run).toMatchObject({ status: "succeeded", reason: "all steps finished", counters: { remaining: 0, running: 0, failed: 0, waitingApproval: 0 } });
+    expect(run?.failure).toBeUndefined();
+    expect(h.store.step(runId, "b")).toMatchObject({ status: "succeeded", attempt: 2, output: { fixed: true } });
+    expect(h.store.step(runId, "b")?.error).toBeUndefined();
+    expect(h.store.step(runId, "c")?.blockedBy).toBeUndefined();
+  });
+
+  it("fan-out: only the failed branch and the join re-run", async () => {
+    //  src ──► fan ─┬─► left (fails once) ─┬─► fan (join)
+    //               └─► right ─────────────┘
+    // ARRANGE
+    const h = createHarness({ left: [{ ok: false, error: "flake" }, { ok: true, output: { side: "L" } }], right: [{ ok: true, output: { side: "R" } }] });
+    const yaml = wf(sh("src"), `  - id: fan\n    type: parallel\n    needs: [src]\n    steps:\n  ${sh("left")}\n  ${sh("right")}`);
+    const runId = await h.engine.startRun(workflow(yaml));
+    await h.settle();
+    expect((await h.engine.getRun(runId))?.status).toBe("failed");
+    expect(h.store.step(runId, "fan")).toMatchObject({ status: "skipped", blockedBy: "left" });
+    // ACT
+    await h.engine.retry(runId);
+    await h.settle();
+    // ASSERT
+    expect(starts(h)).toEqual(["src#1", "left#1", "right#1", "left#2"]);
+    expect(h.store.step(runId, "fan")).toMatchObject({ status: "succeeded", output: { left: { side: "L" }, right: { side: "R" } } });
+    expect((await h.engine.getRun(runId))?.status).toBe("succeeded");
+  });
+
+  it("does nothing on a running or succeeded run (like pause on a finished run)", async () => {
+    //  slow ;  then a ──► b
+    // ARRANGE
+    const h = createHarness({ slow: [{ ok: true, delayMs: 1000 }] });
+    const running = await h.engine.startRun(workflow(wf(sh("slow"))));
+    const done = await h.engine.startRun(workflow(wf(sh("a"), sh("b", ", needs: [a]"))));
+    await h.engine.idle();
+    const empty = { patch: { run: {}, counters: { remaining: 0, running: 0, failed: 0, waitingApproval: 0 }, steps: [] }, commands: [] };
+    // ACT / ASSERT
+    expect((await h.engine.getRun(running))?.status).toBe("running");
+    expect(await h.engine.retry(running)).toEqual(empty);
+    expect((await h.engine.getRun(done))?.status).toBe("succeeded");
+    expect(await h.engine.retry(done)).toEqual(empty);
+    await h.settle();
+    expect(starts(h)).toEqual(["slow#1", "a#1", "b#1"]);
+    expect((await h.engine.getRun(running))?.status).toBe("succeeded");
+  });
+
+  it("a step skipped by a false if stays skipped", async () => {
+    //  a ──► gated (if: false)
+    //    └─► c (fails once)
+    // ARRANGE
+    const h = createHarness({ c: [{ ok: false, error: "boom" }, { ok: true }] });
+    const runId = await h.engine.startRun(workflow(wf(sh("a"), sh("gated", ", needs: [a], if: 'false'"), sh("c", ", needs: [a]"))));
+    await h.settle();
+    expect(h.store.step(runId, "gated")).toMatchObject({ status: "skipped", reason: "condition is false: false" });
+    // ACT
+    await h.engine.retry(runId);
+    await h.settle();
+    // ASSERT
+    expect(h.store.step(runId, "gated")).toMatchObject({ status: "skipped", reason: "condition is false: false" });
+    expect(starts(h)).toEqual(["a#1", "c#1", "c#2"]);
+    expect((await h.engine.getRun(runId))?.status).toBe("succeeded");
+  });
+
+  it("a cancelled run resumes: cancelled steps start again with the next attempt", async () => {
+    //  a ──► b (hangs, cancelled) ──► c
+    // ARRANGE
+    const h = createHarness({ b: [{ hang: true }, { ok: true }] });
+    const runId = await h.engine.startRun(workflow(wf(sh("a"), sh("b", ", needs: [a]"), sh("c", ", needs: [b]"))));
+    await h.engine.idle();
+    await h.engine.cancel(runId, "bob");
+    await h.settle();
+    expect(await h.engine.getRun(runId)).toMatchObject({ status: "cancelled", reason: "cancelled by bob" });
+    expect(h.store.step(runId, "c")?.status).toBe("cancelled");
+    // ACT
+    await h.engine.retry(runId, "bob");
+    await h.settle();
+    // ASSERT
+    expect(starts(h)).toEqual(["a#1", "b#1", "b#2", "c#1"]);
+    expect(h.executors.starts("b")[0]?.aborted).toBe(true);
+    expect(await h.engine.getRun(runId)).toMatchObject({ status: "succeeded", reason: "all steps finished", counters: { remaining: 0, running: 0, failed: 0, waitingApproval: 0 } });
+  });
+
+  it("respects run concurrency when restarting several steps", async () => {
+    //  a, b, c, d (independent, all fail once), concurrency 2
+    // ARRANGE
+    const fail = [{ ok: false as const, error: "x", delayMs: 100 }, { ok: true as const, delayMs: 100 }];
+    const h = createHarness({ a: fail, b: fail, c: fail, d: fail });
+    const runId = await h.engine.startRun(workflow(`name: t\nconcurrency: 2\nsteps:\n${["a", "b", "c", "d"].map((s) => sh(s)).join("\n")}\n`));
+    await h.settle();
+    // ACT
+    const decision = await h.engine.retry(runId);
+    await h.settle();
+    // ASSERT
+    expect(kinds(decision.commands, "start_step")).toHaveLength(2);
+    const retried = h.executors.log.filter((r) => r.attempt === 2);
+    expect(retried).toHaveLength(4);
+    for (const r of retried) expect(retried.filter((o) => o.startedAt <= r.startedAt && (o.finishedAt ?? Infinity) > r.startedAt).length).toBeLessThanOrEqual(2);
+    expect((await h.engine.getRun(runId))?.status).toBe("succeeded");
+  });
+
+  it("resumes a foreach: the failed item runs again, succeeded items keep their output", async () => {
+    //  each[0..3] (concurrency 2; each[1] fails once) ──► sum
+    // ARRANGE
+    const h = createHarness({ "each[1]": [{ ok: false, error: "bad item", delayMs: 10 }, { ok: true, output: { i: 1 } }] }, { defaultDelayMs: 20 });
+    const yaml = `name: t\nsteps:\n  - id: each\n    type: foreach\n    items: "[0, 1, 2, 3]"\n    concurrency: 2\n    step: { type: shell, params: { command: "n {{ item }}" } }\n${sh("sum", ", needs: [each]")}\n`;
+    const runId = await h.engine.startRun(workflow(yaml));
+    await h.settle();
+    expect(h.store.step(runId, "each")).toMatchObject({ status: "failed", failedChild: "each[1]" });
+    expect(h.store.step(runId, "each[2]")).toBeUndefined();
+    // ACT
+    await h.engine.retry(runId);
+    await h.settle();
+    // ASSERT
+    expect(starts(h)).toEqual(["each[0]#1", "each[1]#1", "each[1]#2", "each[2]#1", "each[3]#1", "sum#1"]);
+    expect(h.store.step(runId, "each")).toMatchObject({ status: "succeeded", attempt: 1, output: [{}, { i: 1 }, {}, {}] });
+    expect((await h.engine.getRun(runId))?.status).toBe("succeeded");
+  });
+
+  it("keeps the loser of a wait_for: any race cancelled", async () => {
+    //  race ─┬─► fast ─┐
+    //        └─► slow ─┴─► race (join) ;  boom (fails once)
+    // ARRANGE
+    const h = createHarness({ fast: [{ ok: true, delayMs: 10 }], slow: [{ ok: true, delayMs: 1000 }], boom: [{ ok: false, error: "x", delayMs: 50 }, { ok: true }] });
+    const yaml = wf(`  - id: race\n    type: parallel\n    wait_for: any\n    steps:\n  ${sh("fast")}\n  ${sh("slow")}`, sh("boom"));
+    const runId = await h.engine.startRun(workflow(yaml));
+    await h.settle();
+    expect(h.store.step(runId, "slow")?.status).toBe("cancelled");
+    // ACT
+    await h.engine.retry(runId);
+    await h.settle();
+    // ASSERT
+    expect(h.executors.starts("slow")).toHaveLength(1);
+    expect(h.executors.starts("boom").map((s) => s.attempt)).toEqual([1, 2]);
+    expect((await h.engine.getRun(runId))?.status).toBe("succeeded");
+  });
+
+  it("refuses a foreach that already ran its items when a need of it would run again", async () => {
+    //  a (fails) ──► b (skipped: blocked) ──► each[0] (fails: it ran, skipped satisfies)
+    // ARRANGE
+    const h = createHarness({ a: [{ ok: false, error: "x" }], each: [{ ok: false, error: "y" }] });
+    const yaml = `name: t\nsteps:\n${sh("a")}\n${sh("b", ", needs: [a]")}\n  - id: each\n    type: foreach\n    needs: [b]\n    items: "[1]"\n    step: { type: shell, params: { command: x } }\n`;
+    const runId = await h.engine.startRun(workflow(yaml));
+    await h.settle();
+    expect(h.store.step(runId, "each")?.status).toBe("failed");
+    // ACT / ASSERT
+    await expect(h.engine.retry(runId)).rejects.toMatchObject({ code: "conflict", details: { stepId: "each", need: "b" } });
+    expect((await h.engine.getRun(runId))?.status).toBe("failed");
+  });
+
+  it("is pure, and needs RunState.stepsWithStatus", () => {
+    //  a (failed) ──► b (skipped)
+    // ARRANGE
+    const plan = compilePlan(workflow(wf(sh("a"), sh("b", ", needs: [a]"))));
+    const store = new InMemoryStore();
+    const { run, steps } = createRun(plan, { runId: "r" });
+    void store.createRun(run, steps);
+    for (const event of [
+      { type: "run_started", at: 1 },
+      { type: "step_failed", stepId: "a", attempt: 1, error: { message: "no" }, at: 2 },
+    ] as const) {
+      const d = decide(plan, store.state("r"), event);
+      store.applySync("r", d.patch, d.commands);
+    }
+    const state = store.state("r");
+    const before = JSON.stringify({ run: state.run, steps: [...store.runs.get("r")!.steps] });
+    // ACT
+    const d = decide(plan, state, { type: "run_retry_requested", by: "ann", at: 3 });
+    // ASSERT
+    expect(JSON.stringify({ run: state.run, steps: [...store.runs.get("r")!.steps] })).toBe(before);
+    expect(d.patch.steps.map((s) => [s.id, s.status, s.attempt, s.unsatisfied])).toEqual([["a", "running", 2, 0], ["b", "pending", 0, 1]]);
+    expect(d.patch.counters).toEqual({ remaining: 2, running: 1, failed: -1, waitingApproval: 0 });
+    const { stepsWithStatus: _unused, ...withoutIndex } = state;
+    expect(() => decide(plan, withoutIndex, { type: "run_retry_requested", at: 3 })).toThrow(expect.objectContaining({ code: "internal" }));
+  });
+});

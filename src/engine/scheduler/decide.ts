@@ -7,7 +7,10 @@ import { planNodeOf, type Plan, type PlanNode } from "../graph/compile-plan";
 import type { Json } from "../json";
 import { retryDelay } from "../retry/backoff";
 import { isActive, isRunActive, isRunTerminal, isSatisfied, isTerminal, type StepStatus } from "../status";
-import type { Decision, EngineCommand, EngineEvent, RunCounters, RunPatch, RunState, StepError, StepState } from "./types";
+import type { ClearableRunField, Decision, EngineCommand, EngineEvent, RunCounters, RunHeader, RunPatch, RunState, StepError, StepState } from "./types";
+
+/** Statuses a run retry reads (`RunState.stepsWithStatus`): the failed region of a finished run. */
+export const RETRY_CANDIDATE_STATUSES: readonly StepStatus[] = ["failed", "cancelled", "skipped"];
 
 /**
  * One decision in progress. Reads go through an overlay of records changed so far, so the input
@@ -21,6 +24,10 @@ class Decider {
   pendingTo: RunPatch["pendingTo"];
   /** Steps that became ready during this decision, in order; started after the store's queue. */
   readonly newlyReady: string[] = [];
+  /** Records read through `RunState.stepsWithStatus` (retry): served by get() like loaded ones. */
+  readonly loaded = new Map<string, StepState>();
+  /** Run fields this decision removes (retry); dropped again if the decision sets them. */
+  readonly cleared = new Set<ClearableRunField>();
 
   constructor(
     readonly plan: Plan,
@@ -36,18 +43,23 @@ class Decider {
     return this.runPatch.status ?? this.state.run.status;
   }
 
+  /** The run's first failure as of this decision (a retry clears the previous one). */
+  get failure(): RunHeader["failure"] {
+    return this.runPatch.failure ?? (this.cleared.has("failure") ? undefined : this.state.run.failure);
+  }
+
   counter(name: keyof RunCounters): number {
     return this.state.run.counters[name] + this.delta[name];
   }
 
   get(id: string): StepState {
-    const rec = this.overlay.get(id) ?? this.state.steps.get(id);
+    const rec = this.overlay.get(id) ?? this.state.steps.get(id) ?? this.loaded.get(id);
     if (!rec) throw new EngineError("state_incomplete", `step record "${id}" is not loaded`, { stepId: id });
     return rec;
   }
 
   peek(id: string): StepState | undefined {
-    return this.overlay.get(id) ?? this.state.steps.get(id);
+    return this.overlay.get(id) ?? this.state.steps.get(id) ?? this.loaded.get(id);
   }
 
   put(rec: StepState): StepState {
@@ -119,7 +131,7 @@ class Decider {
         const params = node.step.type === "noop" ? node.step.params : undefined;
         const rendered = renderValue(params?.output ?? null, this.context(node, rec));
         if (!rendered.ok) this.finish(id, "failed", { error: { code: "expression", message: rendered.error.message } });
-        else this.finish(id, "succeeded", { output: rendered.value, attempt: 1, startedAt: this.now });
+        else this.finish(id, "succeeded", { output: rendered.value, attempt: rec.attempt + 1, startedAt: this.now });
         return;
       }
       case "approval":
@@ -180,7 +192,7 @@ class Decider {
       this.finish(id, "failed", { error: { code: "expression", message: `items: ${message}` } });
       return;
     }
-    this.put({ ...rec, status: "running", attempt: 1, startedAt: this.now, items: result.value, nextItem: 0, activeChildren: 0 });
+    this.put({ ...rec, status: "running", attempt: rec.attempt + 1, startedAt: this.now, items: result.value, nextItem: 0, activeChildren: 0 });
     if (result.value.length === 0) {
       this.finish(id, "succeeded", { output: [] });
       return;
@@ -273,7 +285,7 @@ class Decider {
     this.delta.remaining--;
     if (status === "failed" && !node.continueOnFailure) {
       this.delta.failed++;
-      if (!this.state.run.failure && !this.runPatch.failure) {
+      if (!this.failure) {
         const rec = this.get(id);
         this.runPatch.failure = { stepId: id, message: rec.error?.message ?? rec.reason ?? "failed" };
       }
@@ -287,7 +299,7 @@ class Decider {
     for (const depId of node.dependents) this.needFinished(depId, id, status, satisfied);
   }
 
-  private needFinished(depId: string, needId: string, status: StepStatus, satisfied: boolean): void {
+  needFinished(depId: string, needId: string, status: StepStatus, satisfied: boolean): void {
     const dep = this.get(depId);
     if (dep.status !== "pending") return;
     const depNode = planNodeOf(this.plan, depId);
@@ -321,16 +333,21 @@ class Decider {
   private childFinished(child: StepState): void {
     const parentId = child.parent as string;
     const parentNode = planNodeOf(this.plan, parentId);
-    let parent = this.get(parentId);
+    const parent = this.get(parentId);
     if (isTerminal(parent.status)) return;
     const failed = child.status === "failed" && !(parentNode.template?.continueOnFailure ?? false);
-    parent = this.put({
+    this.put({
       ...parent,
       activeChildren: (parent.activeChildren ?? 1) - 1,
       ...(failed && parent.failedChild === undefined ? { failedChild: child.id } : {}),
     });
+    this.continueForeach(parentId, parentNode);
+  }
+
+  /** Launches more instances of a running foreach, or finishes it when none is left. */
+  continueForeach(parentId: string, parentNode: PlanNode): void {
     this.launchInstances(parentId, parentNode);
-    parent = this.get(parentId);
+    const parent = this.get(parentId);
     const items = parent.items ?? [];
     const done = (parent.activeChildren ?? 0) === 0 && (parent.failedChild !== undefined || (parent.nextItem ?? 0) >= items.length);
     if (!done) return;
@@ -437,7 +454,7 @@ class Decider {
     const status = this.runStatus;
     if (isRunTerminal(status)) return;
     if (this.counter("remaining") <= 0) {
-      const failure = this.runPatch.failure ?? this.state.run.failure;
+      const failure = this.failure;
       if (this.counter("failed") > 0 && failure) this.endRun("failed", `step "${failure.stepId}" failed: ${failure.message}`);
       else if (this.counter("failed") > 0) this.endRun("failed", "a step failed");
       else this.endRun("succeeded", "all steps finished");
@@ -449,8 +466,15 @@ class Decider {
   }
 
   result(): Decision {
+    const clear = [...this.cleared].filter((field) => this.runPatch[field] === undefined);
     return {
-      patch: { run: this.runPatch, counters: this.delta, steps: [...this.overlay.values()], ...(this.pendingTo ? { pendingTo: this.pendingTo } : {}) },
+      patch: {
+        run: this.runPatch,
+        ...(clear.length > 0 ? { clear } : {}),
+        counters: this.delta,
+        steps: [...this.overlay.values()],
+        ...(this.pendingTo ? { pendingTo: this.pendingTo } : {}),
+      },
       commands: this.commands,
     };
   }
@@ -469,6 +493,12 @@ function isCurrent(rec: StepState | undefined, attempt: number, status: StepStat
 export function decide(plan: Plan, state: RunState, event: EngineEvent): Decision {
   const d = new Decider(plan, state, event.at);
   const runStatus = state.run.status;
+  if (event.type === "run_retry_requested") {
+    if (!retryRun(d, plan, state, event)) return d.result();
+    d.fillSlots();
+    d.settle();
+    return d.result();
+  }
   if (isRunTerminal(runStatus)) return d.result();
 
   switch (event.type) {
@@ -612,4 +642,129 @@ function decideGate(d: Decider, plan: Plan, state: RunState, event: Extract<Engi
     default:
       action = assertNever(action, "gate action");
   }
+}
+
+/** Outcome fields of a record: a retried record loses them (set to undefined: cleared, NULL in a database). */
+const OUTCOME_FIELDS = ["blockedBy", "closedNeeds", "output", "error", "reason", "gate", "finishedAt", "items", "nextItem", "activeChildren", "failedChild"] as const satisfies readonly (keyof StepState)[];
+
+/** `rec` back to `pending` without its previous outcome; keeps attempt, startedAt, paramsOverride, parent/item/index. */
+function pendingAgain(rec: StepState): StepState {
+  const next: StepState = { ...rec, status: "pending" };
+  for (const field of OUTCOME_FIELDS) next[field] = undefined;
+  return next;
+}
+
+/**
+ * Whether a record of a finished run is part of its failed region (re-run by a retry):
+ * - failed, unless `continue_on_failure` (the run tolerated it; its dependents may have used it);
+ * - skipped because a need failed or was cancelled (`blockedBy`); not by `if`, branch or gate;
+ * - cancelled, unless it lost a `wait_for: any` race (a dependent any-join succeeded).
+ */
+function inFailedRegion(d: Decider, plan: Plan, rec: StepState): boolean {
+  switch (rec.status) {
+    case "failed":
+      return !planNodeOf(plan, rec.id).continueOnFailure;
+    case "skipped":
+      return rec.blockedBy !== undefined;
+    case "cancelled": {
+      if (rec.parent !== undefined) return true;
+      for (const dep of planNodeOf(plan, rec.id).dependents) {
+        if (planNodeOf(plan, dep).needsMode === "any" && d.get(dep).status === "succeeded") return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+/**
+ * `run_retry_requested`: puts the failed region of a failed or cancelled run back to work. Returns
+ * false (empty decision) when the run is in any other status or nothing is left to re-run.
+ *
+ * - Region records (see inFailedRegion) go back to `pending` with their attempt kept, then their
+ *   needs outside the region (all terminal) are replayed through needFinished, exactly as if they
+ *   had just finished: `unsatisfied`, `closedNeeds`, `blockedBy` come out as in a first run and the
+ *   records whose needs are met become ready (or run at once: noop, branch, join) in plan order.
+ * - A foreach that had created its instances is resumed, not re-expanded: it stays `running` with
+ *   its items, its failed/cancelled instances run again (attempt kept), succeeded ones keep their
+ *   output, unlaunched items continue. At most `concurrency` instances are in the region (a failure
+ *   stops launching), so the limit holds. Refused with EngineError("conflict") when such a foreach
+ *   has a need in the region (it would have to be re-expanded while its instance records exist):
+ *   possible only when it ran after a need that was skipped because of an upstream failure.
+ * - Counters change by deltas: `remaining` +1 and `failed` -1 (failed records) per region record,
+ *   `running` and `waitingApproval` back to 0 (they already are after a run ends).
+ * - The run is `running` again; `reason`, `failure`, `finishedAt` are cleared (RunPatch.clear) and
+ *   a run timeout, if any, is scheduled again from now.
+ */
+function retryRun(d: Decider, plan: Plan, state: RunState, event: Extract<EngineEvent, { type: "run_retry_requested" }>): boolean {
+  if (state.run.status !== "failed" && state.run.status !== "cancelled") return false;
+  if (!state.stepsWithStatus) {
+    throw new EngineError("internal", "retrying a run needs RunState.stepsWithStatus: this store cannot list a run's records by status");
+  }
+  const found = state.stepsWithStatus(RETRY_CANDIDATE_STATUSES);
+  for (const rec of found) d.loaded.set(rec.id, rec);
+  const candidates = found.filter((rec) => inFailedRegion(d, plan, rec));
+  const candidateIds = new Set(candidates.map((rec) => rec.id));
+  // A failed or cancelled instance always failed or cancelled its foreach: instances follow it.
+  const region = candidates.filter((rec) => rec.parent === undefined || candidateIds.has(rec.parent));
+  if (region.length === 0) return false;
+  const regionIds = new Set(region.map((rec) => rec.id));
+  const position = new Map(plan.order.map((node, i) => [node.id, i]));
+  const rank = (rec: StepState): number => position.get(rec.parent ?? rec.id) ?? 0;
+  region.sort((a, b) => rank(a) - rank(b) || (a.parent === undefined ? -1 : (a.index ?? 0)) - (b.parent === undefined ? -1 : (b.index ?? 0)));
+
+  d.delta.running -= state.run.counters.running;
+  d.delta.waitingApproval -= state.run.counters.waitingApproval;
+  const resumed = new Map<string, StepState[]>();
+  for (const rec of region) {
+    const node = planNodeOf(plan, rec.id);
+    if (rec.parent === undefined && node.kind === "foreach" && rec.items !== undefined) {
+      const need = node.needs.find((n) => regionIds.has(n));
+      if (need !== undefined) {
+        throw new EngineError("conflict", `cannot retry the run: foreach "${rec.id}" already ran its items but its need "${need}" would run again; start a new run`, { stepId: rec.id, need });
+      }
+      resumed.set(rec.id, []);
+    }
+  }
+  for (const rec of region) {
+    d.delta.remaining++;
+    if (rec.status === "failed") d.delta.failed--;
+    if (rec.parent !== undefined) {
+      const siblings = resumed.get(rec.parent);
+      if (!siblings) throw new EngineError("internal", `foreach instance "${rec.id}" has no expanded parent "${rec.parent}"`, { stepId: rec.id });
+      siblings.push(rec);
+      d.put({ ...pendingAgain(rec), unsatisfied: 0 });
+    } else if (resumed.has(rec.id)) {
+      d.put({ ...pendingAgain(rec), status: "running", items: rec.items, nextItem: rec.nextItem, unsatisfied: 0 });
+    } else {
+      d.put({ ...pendingAgain(rec), unsatisfied: planNodeOf(plan, rec.id).needs.length });
+    }
+  }
+  for (const [id, instances] of resumed) d.update(id, { activeChildren: instances.length });
+
+  d.runPatch.status = "running";
+  for (const field of ["reason", "failure", "finishedAt"] as const) d.cleared.add(field);
+  if (plan.timeoutMs !== undefined) {
+    d.commands.push({ kind: "schedule_timer", runId: state.run.id, stepId: "", attempt: 0, timer: "run_timeout", at: event.at + plan.timeoutMs });
+  }
+
+  for (const rec of region) {
+    if (rec.parent !== undefined || resumed.has(rec.id)) continue;
+    const node = planNodeOf(plan, rec.id);
+    if (node.needs.length === 0) {
+      d.ready(rec.id);
+      continue;
+    }
+    for (const need of node.needs) {
+      if (regionIds.has(need)) continue;
+      const status = d.get(need).status;
+      d.needFinished(rec.id, need, status, isSatisfied(status, planNodeOf(plan, need).continueOnFailure));
+    }
+  }
+  for (const [id, instances] of resumed) {
+    for (const rec of instances) d.ready(rec.id);
+    if (instances.length === 0) d.continueForeach(id, planNodeOf(plan, id));
+  }
+  return true;
 }

@@ -102,6 +102,16 @@ export interface RunState {
   readySteps(limit: number): readonly string[];
   /** Ids in an active status (ready, running, waiting_approval, waiting_retry): used by cancel. */
   activeSteps(): readonly string[];
+  /**
+   * Every record of the run (plan nodes and foreach instances) whose status is one of `statuses`,
+   * in any order. Used only by `run_retry_requested` (an operator action, not the hot path): it
+   * touches the failed region of a run, which is not O(dependents). A database store implements it
+   * with one indexed query, `SELECT * FROM step WHERE runId = ? AND status IN (...)` (an index on
+   * `(runId, status)`). decide() reads the returned records as loaded (it does not ask `steps` for
+   * them again); records they need (their needs, a foreach parent) still go through `steps.get`.
+   * Optional so existing stores keep compiling: without it, a retry throws EngineError("internal").
+   */
+  stepsWithStatus?(statuses: readonly StepStatus[]): readonly StepState[];
   /** Secret values by name, for rendering `secrets.X`. Never stored in the patch. */
   secrets?: Record<string, string>;
 }
@@ -131,6 +141,12 @@ export type EngineEvent =
   | { type: "run_cancel_requested"; by?: string; reason?: string; at: number }
   | { type: "run_pause_requested"; by?: string; at: number }
   | { type: "run_resume_requested"; by?: string; at: number }
+  /**
+   * Operator retry of a finished `failed` or `cancelled` run from where it stopped: failed and
+   * cancelled records, and records skipped because of them (`blockedBy`), go back to pending;
+   * succeeded ones keep their outputs. On any other run status it is ignored (empty decision).
+   */
+  | { type: "run_retry_requested"; by?: string; at: number }
   | { type: "wait_timer_fired"; stepId: string; attempt: number; at: number }
   | {
       type: "subworkflow_finished";
@@ -187,15 +203,27 @@ export type EngineCommand =
 
 export type EngineCommandKind = EngineCommand["kind"];
 
+/** Run header fields a patch can remove (see `RunPatch.clear`). */
+export type ClearableRunField = "reason" | "failure" | "finishedAt";
+
 /**
  * What decide() changes: new versions of the touched step records, counter deltas and run fields.
  * Applying it is O(changed records), so a database can do it in one transaction.
  */
 export interface RunPatch {
   run: Partial<Pick<RunHeader, "status" | "reason" | "failure" | "startedAt" | "finishedAt">>;
+  /**
+   * Run fields to remove (a database sets them to NULL), applied before `run`. Set only by a run
+   * retry (`reason`, `failure`, `finishedAt` of the previous end); absent otherwise. A field is
+   * never both cleared and set in the same patch.
+   */
+  clear?: readonly ClearableRunField[];
   /** Added to the run's counters. */
   counters: RunCounters;
-  /** Changed or created step records (full new versions). */
+  /**
+   * Changed or created step records (full new versions). A field absent or `undefined` in the new
+   * version is cleared (NULL in a database): a run retry clears `error`, `output`, `reason`...
+   */
   steps: StepState[];
   /** Set when the run ended early (cancel): every record still `pending` becomes this status. */
   pendingTo?: "cancelled";

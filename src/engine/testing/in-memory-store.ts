@@ -50,6 +50,11 @@ export class InMemoryStore implements RunStore {
         return out;
       },
       activeSteps: () => [...run.active],
+      // A scan here; a database answers it from an index on (runId, status). Retry only.
+      stepsWithStatus(statuses) {
+        const wanted = new Set(statuses);
+        return [...run.steps.values()].filter((step) => wanted.has(step.status));
+      },
     };
   }
 
@@ -61,8 +66,10 @@ export class InMemoryStore implements RunStore {
   applySync(runId: string, patch: RunPatch, commands: readonly EngineCommand[]): void {
     const run = this.get(runId);
     const c = run.header.counters;
+    const header: RunHeader = { ...run.header };
+    for (const field of patch.clear ?? []) delete header[field];
     run.header = {
-      ...run.header,
+      ...header,
       ...patch.run,
       counters: {
         remaining: c.remaining + patch.counters.remaining,

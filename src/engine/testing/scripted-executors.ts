@@ -31,9 +31,15 @@ export class ScriptedExecutors {
 
   constructor(
     private readonly clock: FakeClock,
-    private readonly script: Record<string, ScriptedOutcome[]> = {},
+    private script: Record<string, ScriptedOutcome[]> = {},
     private readonly defaultDelayMs = 0,
   ) {}
+
+  /** Replaces the script for the next starts (e.g. "everything succeeds now", before a run retry). */
+  rescript(script: Record<string, ScriptedOutcome[]>): void {
+    this.script = script;
+    this.used.clear();
+  }
 
   private outcomeFor(stepId: string): ScriptedOutcome {
     const base = stepId.includes("[") ? stepId.slice(0, stepId.indexOf("[")) : stepId;

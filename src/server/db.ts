@@ -9,35 +9,40 @@ import type { Config } from "@libsql/client";
 import { env, type Env } from "~/env";
 import { PrismaClient as PostgresClient } from "~/generated/postgres/client";
 import { PrismaClient } from "~/generated/sqlite/client";
-import { createSqliteClient, sqlitePragmas } from "./db/sqlite-client";
+import { sqlitePragmas } from "./db/sqlite-client";
+import { SqliteConnection } from "./db/sqlite-connection";
 
 export type Db = PrismaClient;
 export type Tx = Omit<Db, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends">;
 
-class PragmaLibSQL extends PrismaLibSQL {
-  constructor(
-    config: Config,
-    private readonly pragmas: string[],
-  ) {
-    super(config);
+/** Prisma's libsql adapter, on the process's shared SQLite connection. */
+class SharedLibSQL extends PrismaLibSQL {
+  constructor(private readonly connection: SqliteConnection) {
+    super({ url: "file:shared" });
   }
-  override createClient(config: Config) {
-    return createSqliteClient(config, this.pragmas);
+  override createClient(_config: Config) {
+    return this.connection.asClient();
   }
 }
 
-export function createDb(e: Pick<Env, "DATABASE_URL" | "SQLITE_SYNCHRONOUS" | "databaseKind"> = env): Db {
+type DbEnv = Pick<Env, "DATABASE_URL" | "SQLITE_SYNCHRONOUS" | "databaseKind">;
+
+const globalForDb = globalThis as unknown as { __wfDb?: Db; __wfSqlite?: SqliteConnection };
+
+/** The process's one SQLite connection (see sqlite-connection.ts), created on first use. */
+export function sqliteConnection(e: DbEnv = env): SqliteConnection {
+  if (e.databaseKind !== "sqlite") throw new Error("sqliteConnection() on a PostgreSQL database");
+  return (globalForDb.__wfSqlite ??= new SqliteConnection(e.DATABASE_URL, sqlitePragmas(e.SQLITE_SYNCHRONOUS)));
+}
+
+export function createDb(e: DbEnv = env): Db {
   if (e.databaseKind === "postgresql") {
     const client = new PostgresClient({ adapter: new PrismaPg({ connectionString: e.DATABASE_URL }) });
     // Same schema, same generated API: the PostgreSQL client is used through the SQLite client's type.
     return client as unknown as Db;
   }
-  return new PrismaClient({
-    adapter: new PragmaLibSQL({ url: e.DATABASE_URL }, sqlitePragmas(e.SQLITE_SYNCHRONOUS)),
-  });
+  return new PrismaClient({ adapter: new SharedLibSQL(sqliteConnection(e)) });
 }
-
-const globalForDb = globalThis as unknown as { __wfDb?: Db };
 
 /** The process-wide client (one per process; survives Next.js dev reloads). */
 export const db: Db = (globalForDb.__wfDb ??= createDb());

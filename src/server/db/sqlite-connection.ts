@@ -1,0 +1,115 @@
+/**
+ * One SQLite connection per process, shared by Prisma and the engine's store, behind one mutex.
+ *
+ * Why: @libsql/client opens a new connection for every transaction (losing per-connection pragmas
+ * and costing ~200 µs), and two connections of one process that both write would block the event
+ * loop on SQLite's busy handler while the other waits for its turn. One connection with an async
+ * mutex serialises writers of this process in JS instead; other processes (a standalone worker)
+ * wait on busy_timeout as usual. Transactions begin IMMEDIATE, so a writer takes the write lock
+ * before it reads and never fails to upgrade a stale snapshot.
+ */
+import { createClient, type Client, type InStatement, type ResultSet, type Transaction, type TransactionMode } from "@libsql/client";
+import { Mutex } from "async-mutex";
+
+export type SqlArg = string | number | bigint | boolean | null | Uint8Array;
+
+export class SqliteConnection {
+  private readonly client: Client;
+  private readonly lock = new Mutex();
+  private readonly ready: Promise<void>;
+
+  constructor(url: string, pragmas: string[]) {
+    const client = createClient({ url });
+    this.client = client;
+    this.ready = (async () => {
+      for (const p of pragmas) await client.execute(p);
+    })();
+  }
+
+  /** Runs `fn` with the connection to itself (no other statement of this process interleaves). */
+  async exclusive<T>(fn: (client: Client) => Promise<T>): Promise<T> {
+    await this.ready;
+    return this.lock.runExclusive(() => fn(this.client));
+  }
+
+  /** BEGIN IMMEDIATE … COMMIT around `fn`, rolled back when it throws. */
+  transaction<T>(fn: (client: Client) => Promise<T>): Promise<T> {
+    return this.exclusive(async (c) => {
+      await c.execute("BEGIN IMMEDIATE");
+      try {
+        const out = await fn(c);
+        await c.execute("COMMIT");
+        return out;
+      } catch (e) {
+        await c.execute("ROLLBACK").catch(() => undefined);
+        throw e;
+      }
+    });
+  }
+
+  close(): void {
+    this.client.close();
+  }
+
+  /** A libsql Client facade for Prisma's adapter that goes through this connection and mutex. */
+  asClient(): Client {
+    const self = this;
+    const raw = this.client;
+    return {
+      get closed() {
+        return raw.closed;
+      },
+      get protocol() {
+        return raw.protocol;
+      },
+      execute(stmt: InStatement): Promise<ResultSet> {
+        return self.exclusive((c) => c.execute(stmt));
+      },
+      batch(stmts: InStatement[], mode?: TransactionMode): Promise<ResultSet[]> {
+        return self.exclusive((c) => c.batch(stmts, mode === "read" ? "deferred" : mode));
+      },
+      executeMultiple(sql: string): Promise<void> {
+        return self.exclusive((c) => c.executeMultiple(sql));
+      },
+      async transaction(): Promise<Transaction> {
+        await self.ready;
+        const release = await self.lock.acquire();
+        try {
+          await raw.execute("BEGIN IMMEDIATE");
+        } catch (e) {
+          release();
+          throw e;
+        }
+        let closed = false;
+        const end = async (sql: "COMMIT" | "ROLLBACK") => {
+          if (closed) return;
+          closed = true;
+          try {
+            await raw.execute(sql);
+          } finally {
+            release();
+          }
+        };
+        return {
+          get closed() {
+            return closed;
+          },
+          execute: (stmt: InStatement) => raw.execute(stmt),
+          batch: async (stmts: InStatement[]) => {
+            const out: ResultSet[] = [];
+            for (const s of stmts) out.push(await raw.execute(s));
+            return out;
+          },
+          executeMultiple: (sql: string) => raw.executeMultiple(sql),
+          commit: () => end("COMMIT"),
+          rollback: () => end("ROLLBACK"),
+          close: () => {
+            void end("ROLLBACK").catch(() => undefined);
+          },
+        };
+      },
+      sync: () => raw.sync(),
+      close: () => undefined, // the shared connection outlives any one Prisma client
+    } as Client;
+  }
+}

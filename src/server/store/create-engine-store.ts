@@ -1,0 +1,13 @@
+import { env, type Env } from "~/env";
+import { sqliteConnection } from "~/server/db";
+import { EngineStore, type StoreOptions } from "./engine-store";
+import { postgresDb, sqliteDb, type SqlDb } from "./sql";
+
+/** The SQL handle of the configured database (SQLite shares the process's one connection). */
+export function createSqlDb(e: Env = env): SqlDb {
+  return e.databaseKind === "postgresql" ? postgresDb(e.DATABASE_URL, { max: Math.max(4, e.WORKER_CONCURRENCY + 2) }) : sqliteDb(sqliteConnection(e));
+}
+
+export function createEngineStore(options: StoreOptions = {}, e: Env = env): EngineStore {
+  return new EngineStore(createSqlDb(e), options);
+}

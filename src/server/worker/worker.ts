@@ -1,0 +1,301 @@
+/**
+ * A worker: claims due tasks with a lease, runs step attempts through the executors, heartbeats
+ * while they run, and settles their results through the store in group commits (all results that
+ * arrived while the previous commit ran go into the next transaction). Results carry a fence (the
+ * task row and its lease owner): a worker whose lease was lost cannot write.
+ *
+ * Embedded in `npm start` (src/instrumentation.ts) or standalone (`npm run worker`), on the same
+ * database; several workers share the work through the task table.
+ */
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import type { Executors, Logger } from "~/engine/ports";
+import type { EngineEvent } from "~/engine/scheduler/types";
+import type { ClaimResult, EngineStore, EventInput, LogLine, ProcessResult, StepTask } from "~/server/store/engine-store";
+
+export type Crashpoint = "after_claim" | "before_commit" | "after_commit" | "mid_fanout";
+
+export interface WorkerOptions {
+  store: EngineStore;
+  executors: Executors;
+  /** Steps run at once. @default 8 */
+  concurrency?: number;
+  /** Poll for work from other processes this often. @default 100 */
+  pollMs?: number;
+  /** Extend leases this often. @default leaseMs / 3 */
+  heartbeatMs?: number;
+  /** Flush running steps' log lines this often. @default 250 */
+  logFlushMs?: number;
+  logger?: Logger;
+  /** @default host:pid:random */
+  owner?: string;
+  /** Test-only crash injection (SIGKILL at a named point). */
+  crashAt?: (point: Crashpoint) => void;
+  /** Called after every commit that queued work other workers may take (e.g. NOTIFY). */
+  onQueued?: () => void;
+}
+
+interface Running {
+  task: StepTask;
+  controller: AbortController;
+  timeout?: ReturnType<typeof setTimeout>;
+  logs: LogLine[];
+  done: Promise<void>;
+}
+
+const noopLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+export class Worker {
+  readonly owner: string;
+  private readonly store: EngineStore;
+  private readonly executors: Executors;
+  private readonly concurrency: number;
+  private readonly pollMs: number;
+  private readonly heartbeatMs: number;
+  private readonly logFlushMs: number;
+  private readonly logger: Logger;
+  private readonly running = new Map<number, Running>();
+  private pending: EventInput[] = [];
+  private flushing: Promise<void> | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
+  private logTimer: ReturnType<typeof setInterval> | undefined;
+  private ticking = false;
+  private tickAgain = false;
+  private stopping = false;
+  private stopped = false;
+  private lastHeartbeatOk = Date.now();
+  /** Steps finished by this worker (for tests and metrics). */
+  stepsRun = 0;
+
+  constructor(private readonly options: WorkerOptions) {
+    this.store = options.store;
+    this.executors = options.executors;
+    this.concurrency = options.concurrency ?? 8;
+    this.pollMs = options.pollMs ?? 100;
+    this.heartbeatMs = options.heartbeatMs ?? Math.max(200, Math.floor(this.store.leaseMs / 3));
+    this.logFlushMs = options.logFlushMs ?? 250;
+    this.logger = options.logger ?? noopLogger;
+    this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  }
+
+  start(): this {
+    this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.heartbeatMs);
+    this.logTimer = setInterval(() => void this.flushLogs(), this.logFlushMs);
+    this.wake();
+    return this;
+  }
+
+  /** Look for work now (a run was started or an event queued in this process). */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.tick(), 0);
+  }
+
+  get activeSteps(): number {
+    return this.running.size;
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.tick(), this.pollMs);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.ticking) {
+      this.tickAgain = true;
+      return;
+    }
+    this.ticking = true;
+    try {
+      do {
+        this.tickAgain = false;
+        if (this.stopping) break;
+        const free = this.concurrency - this.running.size;
+        const claim = await this.store.claim(this.owner, free, 50);
+        if (claim.steps.length) this.options.crashAt?.("after_claim");
+        await this.handleClaim(claim);
+        // Keep claiming while there was a full batch.
+        if (claim.steps.length >= free && free > 0) this.tickAgain = true;
+        if (claim.events.length >= 50 || claim.childRuns.length >= 50) this.tickAgain = true;
+      } while (this.tickAgain && !this.stopping);
+    } catch (e) {
+      this.logger.error("worker tick failed", { error: e instanceof Error ? e.message : String(e) });
+    } finally {
+      this.ticking = false;
+      this.schedule();
+    }
+  }
+
+  private async handleClaim(claim: ClaimResult): Promise<void> {
+    for (const t of claim.steps) this.execute(t);
+    for (const e of claim.events) this.enqueue({ runId: e.runId, event: e.event, fence: { taskId: e.taskId, owner: this.owner } });
+    for (const c of claim.childRuns) {
+      const result = await this.store.startChildRun(c, this.owner, randomUUID(), this.concurrency - this.running.size);
+      if (result) this.afterCommit(result);
+    }
+  }
+
+  /** Queues an event for the next group commit. */
+  enqueue(input: EventInput): void {
+    this.pending.push(input);
+    if (!this.flushing) this.flushing = this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    try {
+      while (this.pending.length) {
+        // Let results that arrive in the same turn join this commit.
+        await new Promise((r) => setImmediate(r));
+        const batch = this.pending;
+        this.pending = [];
+        let result: ProcessResult;
+        try {
+          result = await this.store.processEvents(batch, this.owner, Math.max(0, this.concurrency - this.running.size));
+        } catch (e) {
+          this.logger.error("commit failed; events will be retried", { error: e instanceof Error ? e.message : String(e), events: batch.length });
+          // The tasks behind fenced events are still leased to us: retry them after a pause.
+          await new Promise((r) => setTimeout(r, 200));
+          this.pending.unshift(...batch);
+          if (this.stopped) return;
+          continue;
+        }
+        this.options.crashAt?.("after_commit");
+        this.afterCommit(result);
+      }
+    } finally {
+      this.flushing = undefined;
+      if (this.pending.length) this.flushing = this.flush();
+    }
+  }
+
+  private afterCommit(result: ProcessResult): void {
+    for (const r of result.rejected) {
+      this.logger.warn("result refused: the lease of this attempt was lost", { runId: r.runId, event: r.event.type });
+    }
+    for (const c of result.cancelled) {
+      for (const run of this.running.values()) {
+        if (run.task.runId === c.runId && run.task.stepId === c.stepId) run.controller.abort("cancelled");
+      }
+    }
+    for (const t of result.claimed) this.execute(t);
+    if (result.queued) {
+      this.options.onQueued?.();
+      this.wake();
+    }
+  }
+
+  private execute(task: StepTask): void {
+    const controller = new AbortController();
+    const entry: Running = { task, controller, logs: [], done: Promise.resolve() };
+    this.running.set(task.taskId, entry);
+    const { command } = task;
+    if (command.timeoutMs !== undefined) {
+      entry.timeout = setTimeout(() => controller.abort("timeout"), command.timeoutMs);
+    }
+    const executor = this.executors[command.stepType];
+    entry.done = (async () => {
+      const result = executor
+        ? await executor
+            .execute({
+              runId: task.runId,
+              stepId: task.stepId,
+              attempt: task.attempt,
+              stepType: command.stepType,
+              params: command.params,
+              idempotencyKey: command.idempotencyKey,
+              redact: command.redact,
+              signal: controller.signal,
+            })
+            .catch((e: unknown) => ({ ok: false as const, error: { code: "executor_error", message: e instanceof Error ? e.message : String(e) } }))
+        : { ok: false as const, error: { code: "no_executor", message: `no executor for step type "${command.stepType}" on this worker` } };
+      if (entry.timeout) clearTimeout(entry.timeout);
+      this.running.delete(task.taskId);
+      this.stepsRun++;
+      const reason = controller.signal.aborted ? controller.signal.reason : undefined;
+      // Cancelled, or the lease is gone: someone else owns what happens next.
+      if (reason === "cancelled" || reason === "lease lost" || reason === "shutdown") return;
+      const at = Date.now();
+      const event: EngineEvent =
+        reason === "timeout"
+          ? { type: "step_timed_out", stepId: task.stepId, attempt: task.attempt, at }
+          : result.ok
+            ? { type: "step_succeeded", stepId: task.stepId, attempt: task.attempt, output: result.output, at }
+            : { type: "step_failed", stepId: task.stepId, attempt: task.attempt, error: result.error, at };
+      this.enqueue({ runId: task.runId, event, fence: { taskId: task.taskId, owner: this.owner }, logs: entry.logs.splice(0) });
+      if (this.running.size < this.concurrency) this.wake();
+    })();
+  }
+
+  /** Routes an executor's log line to its running attempt (flushed with its result or periodically). */
+  log(line: LogLine): void {
+    for (const r of this.running.values()) {
+      if (r.task.runId === line.runId && r.task.stepId === line.stepId && r.task.attempt === line.attempt) {
+        r.logs.push(line);
+        return;
+      }
+    }
+  }
+
+  private async flushLogs(): Promise<void> {
+    const lines: LogLine[] = [];
+    for (const r of this.running.values()) lines.push(...r.logs.splice(0));
+    if (!lines.length) return;
+    try {
+      await this.store.appendLogs(lines);
+    } catch (e) {
+      this.logger.warn("log flush failed", { error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
+  private async heartbeat(): Promise<void> {
+    const ids = [...this.running.keys()];
+    if (!ids.length) {
+      this.lastHeartbeatOk = Date.now();
+      return;
+    }
+    try {
+      const lost = await this.store.heartbeat(this.owner, ids);
+      this.lastHeartbeatOk = Date.now();
+      for (const id of lost) {
+        const r = this.running.get(id);
+        if (!r) continue;
+        // Cancelled (the task row was deleted) or reclaimed by another worker: stop the process.
+        this.logger.warn("lease lost: stopping the step", { runId: r.task.runId, stepId: r.task.stepId, attempt: r.task.attempt });
+        r.controller.abort("lease lost");
+      }
+    } catch (e) {
+      this.logger.error("heartbeat failed", { error: e instanceof Error ? e.message : String(e) });
+      // Without the database for a whole lease another worker may take these steps over:
+      // stop their processes rather than run on beside a second copy.
+      if (Date.now() - this.lastHeartbeatOk > this.store.leaseMs) {
+        for (const r of this.running.values()) r.controller.abort("lease lost");
+      }
+    }
+  }
+
+  /**
+   * Graceful stop: claim nothing new, let running steps finish within `graceMs`, then abort and
+   * release the rest (they run again elsewhere as new attempts), and commit what finished.
+   */
+  async stop(graceMs = 10_000): Promise<void> {
+    if (this.stopped) return;
+    this.stopping = true;
+    if (this.timer) clearTimeout(this.timer);
+    const deadline = Date.now() + graceMs;
+    while (this.running.size && Date.now() < deadline) {
+      await Promise.race([Promise.all([...this.running.values()].map((r) => r.done)), new Promise((r) => setTimeout(r, 50))]);
+    }
+    const rest = [...this.running.values()];
+    for (const r of rest) r.controller.abort("shutdown");
+    await Promise.all(rest.map((r) => r.done));
+    while (this.flushing) await this.flushing;
+    await this.store.release(this.owner, rest.map((r) => r.task.taskId)).catch(() => undefined);
+    await this.flushLogs();
+    this.stopped = true;
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    if (this.logTimer) clearInterval(this.logTimer);
+  }
+}

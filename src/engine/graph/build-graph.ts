@@ -5,8 +5,8 @@ export type Path = (string | number)[];
 
 /**
  * What a node of the compiled graph does:
- * - task: run by an executor (shell, http, agent, llm, git)
- * - noop: succeeds at once with `params.output`
+ * - task: run by an executor (shell, http, agent, llm, git, and noop, whose executor returns
+ *   `params.output`)
  * - approval: opens a gate as soon as it is ready
  * - wait: schedules a durable timer
  * - subworkflow: starts a child run
@@ -14,7 +14,7 @@ export type Path = (string | number)[];
  * - branch: evaluates the `if` of a conditional (or of a guarded parallel) and records the choice
  * - join: the node that stands for a parallel/conditional: done when its children are
  */
-export type NodeKind = "task" | "noop" | "approval" | "wait" | "subworkflow" | "foreach" | "branch" | "join";
+export type NodeKind = "task" | "approval" | "wait" | "subworkflow" | "foreach" | "branch" | "join";
 
 /** An expression or template found in a step, with where it came from (for errors and loading). */
 export interface NodeExpression {
@@ -66,9 +66,10 @@ function leafKind(type: StepDefinition["type"]): NodeKind {
     case "agent":
     case "llm":
     case "git":
-      return "task";
+    // noop is work like any other (the noop executor returns params.output): it goes through a
+    // worker, so its cost is the real per-step cost of the store and the queue.
     case "noop":
-      return "noop";
+      return "task";
     case "approval":
       return "approval";
     case "wait":

@@ -91,7 +91,6 @@ function makeNode(g: GraphNode | undefined, id: string, kind: NodeKind, step: St
 
 function templateKind(type: ForeachStep["step"]["type"]): NodeKind {
   switch (type) {
-    case "noop":
     case "approval":
     case "wait":
     case "subworkflow":

@@ -459,17 +459,23 @@ describe("run retry (run_retry_requested)", () => {
     expect((await h.engine.getRun(runId))?.status).toBe("succeeded");
   });
 
-  it("refuses a foreach that already ran its items when a need of it would run again", async () => {
-    //  a (fails) ──► b (skipped: blocked) ──► each[0] (fails: it ran, skipped satisfies)
+  it("a failure blocks the whole downstream chain, and a retry re-runs all of it", async () => {
+    //  a (fails once) ──► b (skipped: blocked) ──► each[0] (skipped: blocked, never ran)
     // ARRANGE
-    const h = createHarness({ a: [{ ok: false, error: "x" }], each: [{ ok: false, error: "y" }] });
+    const h = createHarness({ a: [{ ok: false, error: "x" }, { ok: true, output: {} }] });
     const yaml = `name: t\nsteps:\n${sh("a")}\n${sh("b", ", needs: [a]")}\n  - id: each\n    type: foreach\n    needs: [b]\n    items: "[1]"\n    step: { type: shell, params: { command: x } }\n`;
     const runId = await h.engine.startRun(workflow(yaml));
     await h.settle();
-    expect(h.store.step(runId, "each")?.status).toBe("failed");
-    // ACT / ASSERT
-    await expect(h.engine.retry(runId)).rejects.toMatchObject({ code: "conflict", details: { stepId: "each", need: "b" } });
-    expect((await h.engine.getRun(runId))?.status).toBe("failed");
+    expect(h.store.step(runId, "b")?.status).toBe("skipped");
+    expect(h.store.step(runId, "each")).toMatchObject({ status: "skipped", reason: 'upstream "a" failed' });
+    expect(h.executors.starts("each[0]")).toHaveLength(0);
+    // ACT
+    await h.engine.retry(runId);
+    await h.settle();
+    // ASSERT
+    expect((await h.engine.getRun(runId))?.status).toBe("succeeded");
+    expect(h.executors.starts("a").map((s) => s.attempt)).toEqual([1, 2]);
+    expect(h.executors.starts("each[0]")).toHaveLength(1);
   });
 
   it("is pure, and needs RunState.stepsWithStatus", () => {

@@ -127,13 +127,6 @@ class Decider {
         else this.finish(id, "succeeded", { output: { branch: result.value } });
         return;
       }
-      case "noop": {
-        const params = node.step.type === "noop" ? node.step.params : undefined;
-        const rendered = renderValue(params?.output ?? null, this.context(node, rec));
-        if (!rendered.ok) this.finish(id, "failed", { error: { code: "expression", message: rendered.error.message } });
-        else this.finish(id, "succeeded", { output: rendered.value, attempt: rec.attempt + 1, startedAt: this.now });
-        return;
-      }
       case "approval":
         this.openGate(id, node, { ...rec, attempt: rec.attempt + 1, startedAt: this.now });
         return;
@@ -295,7 +288,9 @@ class Decider {
       this.childFinished(after);
       return;
     }
-    const satisfied = isSatisfied(status, node.continueOnFailure);
+    // A step skipped because its own upstream failed passes that on: only a deliberate skip (a false
+    // `if`, an untaken branch, a gate's skip) satisfies its dependents.
+    const satisfied = isSatisfied(status, node.continueOnFailure) && !(status === "skipped" && after.blockedBy !== undefined);
     for (const depId of node.dependents) this.needFinished(depId, id, status, satisfied);
   }
 
@@ -310,7 +305,7 @@ class Decider {
         return;
       }
       const closed = (dep.closedNeeds ?? 0) + 1;
-      const next = this.put({ ...dep, closedNeeds: closed, unsatisfied: dep.unsatisfied - 1, ...(status !== "skipped" ? { blockedBy: dep.blockedBy ?? needId } : {}) });
+      const next = this.put({ ...dep, closedNeeds: closed, unsatisfied: dep.unsatisfied - 1, ...(!satisfied ? { blockedBy: dep.blockedBy ?? needId } : {}) });
       if (closed >= depNode.needs.length) {
         if (next.blockedBy !== undefined) this.finish(depId, "failed", { error: { message: `no branch of "${depNode.stepId}" succeeded` } });
         else this.finish(depId, "skipped", { reason: "every branch was skipped" });
@@ -325,7 +320,9 @@ class Decider {
     if (next.unsatisfied > 0) return;
     if (next.blockedBy !== undefined) {
       const blocker = this.get(next.blockedBy);
-      this.finish(depId, "skipped", { reason: `upstream "${next.blockedBy}" ${blocker.status}` });
+      // Name the root cause: a blocked skip carries its own upstream's reason.
+      const reason = blocker.status === "skipped" && blocker.blockedBy !== undefined && blocker.reason ? blocker.reason : `upstream "${next.blockedBy}" ${blocker.status}`;
+      this.finish(depId, "skipped", { reason });
     } else this.ready(depId);
   }
 

@@ -41,7 +41,8 @@ export default tseslint.config(
   {
     // Only src/env.ts reads the environment (CONVENTIONS.md #8).
     files: ["src/**/*.ts", "src/**/*.tsx"],
-    ignores: ["src/env.ts", "src/cli/**", "src/**/*.test.ts"],
+    // instrumentation.ts reads NEXT_RUNTIME, which Next.js sets (not user configuration).
+    ignores: ["src/env.ts", "src/cli/**", "src/**/*.test.ts", "src/instrumentation.ts"],
     rules: {
       "no-restricted-properties": [
         "error",

@@ -40,6 +40,17 @@ const ZEnv = z.object({
         .filter(Boolean),
     ),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** A claim holds this long without a heartbeat; then another worker takes the step over. */
+  WORKER_LEASE_MS: z.coerce.number({ error: "expected milliseconds" }).int().min(500).max(3_600_000).default(30_000),
+  /** How often a worker looks for work queued by other processes. */
+  WORKER_POLL_MS: z.coerce.number({ error: "expected milliseconds" }).int().min(5).max(60_000).default(100),
+  /** On SIGTERM, running steps get this long to finish before they are stopped and released. */
+  WORKER_SHUTDOWN_GRACE_MS: z.coerce.number({ error: "expected milliseconds" }).int().min(0).default(30_000),
+  /** Test-only: WF_CRASH_AT is honoured only when this is true. */
+  WF_TEST_CRASHPOINTS: bool("WF_TEST_CRASHPOINTS").default(false),
+  WF_CRASH_AT: z.enum(["after_claim", "before_commit", "after_commit", "mid_fanout"], { error: "expected after_claim, before_commit, after_commit or mid_fanout" }).optional(),
+  /** Test-only: crash at the (N+1)th time the crashpoint is reached. */
+  WF_CRASH_SKIP: z.coerce.number().int().min(0).default(0),
   /** Slows repeated failed sign-ins; tests may lower it. */
   LOGIN_THROTTLE_BASE_MS: z.coerce.number().int().min(0).default(1000),
 });
@@ -95,3 +106,11 @@ export const env: Env = parseEnv(process.env);
 
 // next-auth reads NEXTAUTH_URL itself; give it the computed default.
 process.env.NEXTAUTH_URL ??= env.nextAuthUrl;
+
+/**
+ * The process environment that shell steps inherit a filtered few variables of (PATH, HOME, LANG…;
+ * see src/server/executors/shell-executor.ts). Read here so this file stays the only reader.
+ */
+export function processEnvForChildren(): Readonly<Record<string, string | undefined>> {
+  return process.env;
+}

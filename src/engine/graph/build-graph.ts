@@ -59,6 +59,7 @@ export function branchNodeId(stepId: string): string {
   return `${stepId}.if`;
 }
 
+/** noop is work like any other (its executor returns params.output): it goes through a worker. */
 function leafKind(type: StepDefinition["type"]): NodeKind {
   switch (type) {
     case "shell":
@@ -66,8 +67,6 @@ function leafKind(type: StepDefinition["type"]): NodeKind {
     case "agent":
     case "llm":
     case "git":
-    // noop is work like any other (the noop executor returns params.output): it goes through a
-    // worker, so its cost is the real per-step cost of the store and the queue.
     case "noop":
       return "task";
     case "approval":

@@ -53,8 +53,10 @@ export class SqliteConnection {
 
   /** A libsql Client facade for Prisma's adapter that goes through this connection and mutex. */
   asClient(): Client {
-    const self = this;
     const raw = this.client;
+    const exclusive = <T>(fn: (c: Client) => Promise<T>) => this.exclusive(fn);
+    const ready = this.ready;
+    const lock = this.lock;
     return {
       get closed() {
         return raw.closed;
@@ -63,17 +65,17 @@ export class SqliteConnection {
         return raw.protocol;
       },
       execute(stmt: InStatement): Promise<ResultSet> {
-        return self.exclusive((c) => c.execute(stmt));
+        return exclusive((c) => c.execute(stmt));
       },
       batch(stmts: InStatement[], mode?: TransactionMode): Promise<ResultSet[]> {
-        return self.exclusive((c) => c.batch(stmts, mode === "read" ? "deferred" : mode));
+        return exclusive((c) => c.batch(stmts, mode === "read" ? "deferred" : mode));
       },
       executeMultiple(sql: string): Promise<void> {
-        return self.exclusive((c) => c.executeMultiple(sql));
+        return exclusive((c) => c.executeMultiple(sql));
       },
       async transaction(): Promise<Transaction> {
-        await self.ready;
-        const release = await self.lock.acquire();
+        await ready;
+        const release = await lock.acquire();
         try {
           await raw.execute("BEGIN IMMEDIATE");
         } catch (e) {

@@ -14,7 +14,7 @@ import { EngineError } from "~/engine/errors";
 import { compilePlan, type Plan } from "~/engine/graph/compile-plan";
 import type { Json } from "~/engine/json";
 import { createRun, touchedSteps } from "~/engine/scheduler/create-run";
-import { decide } from "~/engine/scheduler/decide";
+import { decide, RETRY_CANDIDATE_STATUSES } from "~/engine/scheduler/decide";
 import type { EngineCommand, EngineEvent, RunHeader, RunState, StepState } from "~/engine/scheduler/types";
 import { isRunTerminal } from "~/engine/status";
 import type { WorkflowDefinition } from "~/engine/definition/schema";
@@ -229,10 +229,12 @@ export class EngineStore {
       const { patch, commands } = decision;
 
       // Run header: fields and counter deltas.
-      if (Object.keys(patch.run).length || patch.counters.remaining || patch.counters.running || patch.counters.failed || patch.counters.waitingApproval) {
+      if (Object.keys(patch.run).length || patch.clear?.length || patch.counters.remaining || patch.counters.running || patch.counters.failed || patch.counters.waitingApproval) {
         const c = ctx.header.counters;
+        const cleared: RunHeader = { ...ctx.header };
+        for (const field of patch.clear ?? []) delete cleared[field];
         ctx.header = {
-          ...ctx.header,
+          ...cleared,
           ...patch.run,
           counters: {
             remaining: c.remaining + patch.counters.remaining,
@@ -440,14 +442,21 @@ export class EngineStore {
     const active = cancelling ? await this.idsWithStatus(q, header.id, ACTIVE) : undefined;
     if (ready.length) await this.loadSteps(q, ctx, ready);
     if (active?.length) await this.loadSteps(q, ctx, active);
+    // A run retry reads its failed region: one indexed query, only for that event.
+    const region = event.type === "run_retry_requested" ? await this.idsWithStatus(q, header.id, RETRY_CANDIDATE_STATUSES) : undefined;
+    if (region?.length) await this.loadSteps(q, ctx, region);
     for (let tries = 0; ; tries++) {
       const state: RunState = {
         run: ctx.header,
         steps: ctx.steps,
         readySteps: (limit) => ready.filter((id) => ctx.steps.get(id)?.status === "ready").slice(0, limit),
         activeSteps: () => {
-          if (!active) throw new EngineError("state_incomplete", `active steps of ${header.id} were not loaded for ${event.type}`);
+          if (!active) throw new EngineError("internal", `active steps of ${header.id} were not loaded for ${event.type}`);
           return active;
+        },
+        stepsWithStatus: (statuses) => {
+          if (!region) throw new EngineError("internal", `steps by status of ${header.id} were not loaded for ${event.type}`);
+          return region.map((id) => ctx.steps.get(id)).filter((s): s is StepState => s !== undefined && statuses.includes(s.status));
         },
       };
       try {

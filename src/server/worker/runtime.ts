@@ -1,0 +1,72 @@
+/** Builds a worker from the environment: store, executors with log routing, crashpoints, wake-ups. */
+import { env, processEnvForChildren } from "~/env";
+import { createExecutors } from "~/server/executors";
+import { logger } from "~/server/logger";
+import { engineStore } from "~/server/store/instance";
+import { notifyWork, onWork } from "./hub";
+import { Worker, type Crashpoint } from "./worker";
+
+/** Test-only crash injection: SIGKILL this process the (WF_CRASH_SKIP+1)th time `point` is reached. */
+export function crashpoints(): ((point: Crashpoint) => void) | undefined {
+  if (!env.WF_TEST_CRASHPOINTS || !env.WF_CRASH_AT) return undefined;
+  const target = env.WF_CRASH_AT;
+  let hits = 0;
+  return (point) => {
+    if (point !== target) return;
+    if (hits++ < env.WF_CRASH_SKIP) return;
+    logger.warn({ point }, "crashpoint reached: SIGKILL");
+    process.kill(process.pid, "SIGKILL");
+  };
+}
+
+export function startWorker(kind: "embedded" | "standalone"): Worker {
+  const crashAt = crashpoints();
+  const store = engineStore({
+    leaseMs: env.WORKER_LEASE_MS,
+    crashpoint: crashAt ? (point) => crashAt(point) : undefined,
+  });
+  const sink: { worker?: Worker } = {};
+  const executors = createExecutors({
+    dataDir: env.dataDir,
+    allowHosts: env.HTTP_ALLOW_HOSTS,
+    // Shell steps inherit only a few harmless variables of this environment (see shell-executor).
+    baseEnv: processEnvForChildren(),
+    onLog: (l) => sink.worker?.log({ runId: l.runId, stepId: l.stepId, attempt: l.attempt, stream: l.stream, text: l.line, at: l.at }),
+  });
+  const log = logger.child({ worker: kind });
+  const w = new Worker({
+    store,
+    executors,
+    concurrency: env.WORKER_CONCURRENCY,
+    pollMs: env.WORKER_POLL_MS,
+    crashAt,
+    onQueued: notifyWork,
+    logger: {
+      debug: (m, f) => log.debug(f ?? {}, m),
+      info: (m, f) => log.info(f ?? {}, m),
+      warn: (m, f) => log.warn(f ?? {}, m),
+      error: (m, f) => log.error(f ?? {}, m),
+    },
+  });
+  sink.worker = w;
+  onWork(() => w.wake());
+  w.start();
+  log.info({ owner: w.owner, concurrency: env.WORKER_CONCURRENCY, database: env.databaseKind }, "worker started");
+  return w;
+}
+
+/** SIGTERM/SIGINT: stop claiming, let running steps finish within the grace period, release the rest. */
+export function stopOnSignals(worker: Worker, exit: boolean): void {
+  let stopping = false;
+  for (const sig of ["SIGTERM", "SIGINT"] as const) {
+    process.once(sig, () => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal: sig, running: worker.activeSteps, graceMs: env.WORKER_SHUTDOWN_GRACE_MS }, "worker stopping");
+      void worker.stop(env.WORKER_SHUTDOWN_GRACE_MS).finally(() => {
+        logger.info("worker stopped");
+        if (exit) process.exit(0);
+      });
+    });
+  }
+}

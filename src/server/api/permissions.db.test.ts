@@ -18,7 +18,14 @@ type Outcome = "ok" | 401 | 403 | 404;
 const CALLERS = ["anonymous", "viewer", "editor", "operator", "approver", "admin", "otherTeamAdmin"] as const;
 type Caller = (typeof CALLERS)[number];
 
-type Fixtures = { targetUserId: string; targetTokenId: string; n: () => number };
+type Fixtures = {
+  targetUserId: string;
+  targetTokenId: string;
+  runId: string;
+  n: () => number;
+  /** a fresh run of team A, in the state a control action needs */
+  newRun: (state?: "paused" | "cancelled") => Promise<string>;
+};
 type Row = { input: (f: Fixtures) => unknown; expect: Outcome[] };
 
 // prettier-ignore
@@ -40,6 +47,14 @@ const MATRIX: Record<string, Row> = {
   "workflows.get":      { input: () => ({ name: "team-a-flow" }),        expect: [401, "ok", "ok", "ok", "ok", "ok", 404] },
   "workflows.save":     { input: (f) => ({ yaml: flow(`saved-${f.n()}`) }), expect: [401, 403, "ok", 403, 403, "ok", "ok"] },
   "workflows.validate": { input: () => ({ yaml: flow("checked") }),      expect: [401, "ok", "ok", "ok", "ok", "ok", "ok"] },
+  "runs.start":         { input: () => ({ workflow: "team-a-flow" }),    expect: [401, 403, "ok", "ok", 403, "ok", 404] },
+  "runs.list":          { input: () => ({}),                             expect: [401, "ok", "ok", "ok", "ok", "ok", "ok"] },
+  "runs.get":           { input: (f) => ({ id: f.runId }),               expect: [401, "ok", "ok", "ok", "ok", "ok", 404] },
+  "runs.logs":          { input: (f) => ({ id: f.runId, stepId: "a" }),  expect: [401, "ok", "ok", "ok", "ok", "ok", 404] },
+  "runs.cancel":        { input: async (f) => ({ id: await f.newRun() }), expect: [401, 403, 403, "ok", 403, "ok", 404] },
+  "runs.pause":         { input: async (f) => ({ id: await f.newRun() }), expect: [401, 403, 403, "ok", 403, "ok", 404] },
+  "runs.resume":        { input: async (f) => ({ id: await f.newRun("paused") }), expect: [401, 403, 403, "ok", 403, "ok", 404] },
+  "runs.retry":         { input: async (f) => ({ id: await f.newRun("cancelled") }), expect: [401, 403, 403, "ok", 403, "ok", 404] },
 };
 
 const procedures = appRouter._def.procedures as unknown as Record<string, { _def: { meta?: Meta; type: "query" | "mutation" | "subscription" } }>;
@@ -84,7 +99,14 @@ describe("permissions", () => {
     const token = await createToken(admin, { name: "target", role: "viewer" });
     await saveWorkflow(a, { yaml: flow("team-a-flow") });
     let i = 0;
-    fixtures = { targetUserId: target.userId, targetTokenId: token.id, n: () => ++i };
+    const { startRun, controlRun } = await import("~/server/services/runs");
+    const newRun = async (state?: "paused" | "cancelled") => {
+      const run = await startRun(admin, { workflow: "team-a-flow", approvalMode: "interactive" });
+      if (state === "paused") await controlRun(admin, run.id, "pause");
+      if (state === "cancelled") await controlRun(admin, run.id, "cancel");
+      return run.id;
+    };
+    fixtures = { targetUserId: target.userId, targetTokenId: token.id, runId: await newRun(), n: () => ++i, newRun };
   });
 
   it("every procedure declares a permission and is in the matrix", () => {
@@ -99,7 +121,7 @@ describe("permissions", () => {
   for (const [path, row] of Object.entries(MATRIX)) {
     it(`${path}: ${CALLERS.map((c, i) => `${c}=${row.expect[i]}`).join(" ")}`, async () => {
       const got: Outcome[] = [];
-      for (const c of CALLERS) got.push(await call(actors[c], path, row.input(fixtures)));
+      for (const c of CALLERS) got.push(await call(actors[c], path, await row.input(fixtures)));
       expect(got).toEqual(row.expect);
     });
   }

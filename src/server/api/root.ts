@@ -1,4 +1,5 @@
 import { meRouter } from "./routers/me";
+import { runsRouter } from "./routers/runs";
 import { setupRouter } from "./routers/setup";
 import { tokensRouter } from "./routers/tokens";
 import { usersRouter } from "./routers/users";
@@ -11,6 +12,7 @@ export const appRouter = router({
   users: usersRouter,
   tokens: tokensRouter,
   workflows: workflowsRouter,
+  runs: runsRouter,
 });
 
 export type AppRouter = typeof appRouter;

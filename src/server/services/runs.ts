@@ -1,0 +1,291 @@
+/**
+ * Runs of a team: start (inputs checked against the workflow), read models (run with its steps and
+ * attempts, lists with cursor pagination, step logs), and control (cancel, pause, resume, retry
+ * from the failed steps). Control goes through the engine store like any event.
+ */
+import { z } from "zod";
+import { EngineError } from "~/engine/errors";
+import type { EngineEvent, RunHeader, StepState } from "~/engine/scheduler/types";
+import { RUN_STATUSES, STEP_STATUSES } from "~/engine/status";
+import type { Actor } from "~/server/auth/actor";
+import { db } from "~/server/db";
+import { AppError } from "~/server/errors";
+import { newId } from "~/server/ids";
+import { engineStore } from "~/server/store/instance";
+import { notifyWork } from "~/server/worker/hub";
+
+export const ZApprovalMode = z.enum(["interactive", "auto"]);
+
+export const ZStartRun = z.object({
+  workflow: z.string().min(1, "Name the workflow to run."),
+  version: z.number().int().positive().optional(),
+  inputs: z.record(z.string(), z.unknown()).optional(),
+  approvalMode: ZApprovalMode.default("interactive"),
+});
+
+const ZAttempt = z.object({
+  attempt: z.number().int(),
+  status: z.string(),
+  worker: z.string().nullable(),
+  startedAt: z.date(),
+  finishedAt: z.date().nullable(),
+  error: z.string().nullable(),
+});
+
+export const ZRunStep = z.object({
+  id: z.string(),
+  type: z.string(),
+  status: z.enum(STEP_STATUSES),
+  attempt: z.number().int(),
+  startedAt: z.date().nullable(),
+  finishedAt: z.date().nullable(),
+  output: z.unknown().optional(),
+  error: z.object({ message: z.string(), code: z.string().optional(), exit_code: z.number().optional() }).nullable(),
+  reason: z.string().nullable(),
+  needs: z.array(z.string()),
+  attempts: z.array(ZAttempt),
+});
+
+export const ZRun = z.object({
+  id: z.string(),
+  workflow: z.string(),
+  version: z.number().int(),
+  status: z.enum(RUN_STATUSES),
+  approvalMode: ZApprovalMode,
+  startedBy: z.string().nullable(),
+  createdAt: z.date(),
+  startedAt: z.date().nullable(),
+  finishedAt: z.date().nullable(),
+  reason: z.string().nullable(),
+  inputs: z.record(z.string(), z.unknown()),
+  outputs: z.record(z.string(), z.unknown()).nullable(),
+  parentRunId: z.string().nullable(),
+  progress: z.object({ total: z.number().int(), done: z.number().int(), running: z.number().int() }),
+  steps: z.array(ZRunStep),
+});
+export type TRun = z.infer<typeof ZRun>;
+
+export const ZRunSummary = ZRun.omit({ steps: true, inputs: true, outputs: true });
+export type TRunSummary = z.infer<typeof ZRunSummary>;
+
+export const ZListRuns = z.object({
+  status: z.enum(RUN_STATUSES).optional(),
+  workflow: z.string().optional(),
+  /** the `nextCursor` of the previous page */
+  cursor: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const ZLogLine = z.object({ seq: z.number().int(), attempt: z.number().int(), stream: z.string(), text: z.string(), at: z.date() });
+
+const date = (v: bigint | number | null | undefined): Date | null => (v === null || v === undefined ? null : new Date(Number(v)));
+
+type RunRow = Awaited<ReturnType<typeof db.run.findFirst>> & object;
+
+async function runInTeam(actor: Actor, id: string): Promise<RunRow> {
+  const run = await db.run.findFirst({ where: { id, teamId: actor.teamId } });
+  if (!run) throw new AppError("NOT_FOUND", `No run ${id} in team ${actor.teamName}.`);
+  return run;
+}
+
+const emailCache = new Map<string, string>();
+async function emailOf(userId: string | null): Promise<string | null> {
+  if (!userId) return null;
+  let email = emailCache.get(userId);
+  if (!email) {
+    email = (await db.user.findUnique({ where: { id: userId }, select: { email: true } }))?.email ?? userId;
+    emailCache.set(userId, email);
+  }
+  return email;
+}
+
+function summary(row: RunRow, startedBy: string | null, progress: TRunSummary["progress"]): TRunSummary {
+  return {
+    id: row.id,
+    workflow: row.workflowName,
+    version: row.version,
+    status: z.enum(RUN_STATUSES).parse(row.status),
+    approvalMode: ZApprovalMode.parse(row.approvalMode),
+    startedBy,
+    createdAt: new Date(Number(row.createdAt)),
+    startedAt: date(row.startedAt),
+    finishedAt: date(row.finishedAt),
+    reason: row.reason,
+    parentRunId: row.parentRunId,
+    progress,
+  };
+}
+
+export async function getRun(actor: Actor, id: string): Promise<TRun> {
+  const row = await runInTeam(actor, id);
+  const header = JSON.parse(row.header) as RunHeader;
+  const [steps, attempts, version] = await Promise.all([
+    db.stepRun.findMany({ where: { runId: id }, orderBy: { seq: "asc" } }),
+    db.stepAttempt.findMany({ where: { runId: id }, orderBy: [{ stepId: "asc" }, { attempt: "asc" }] }),
+    db.workflowVersion.findUnique({ where: { id: row.workflowVersionId }, select: { definition: true } }),
+  ]);
+  const needs = needsOf(version?.definition);
+  const byStep = new Map<string, z.infer<typeof ZAttempt>[]>();
+  for (const a of attempts) {
+    const list = byStep.get(a.stepId) ?? [];
+    list.push({ attempt: a.attempt, status: a.status, worker: a.worker, startedAt: new Date(Number(a.startedAt)), finishedAt: date(a.finishedAt), error: a.error });
+    byStep.set(a.stepId, list);
+  }
+  const outSteps = steps.map((s) => {
+    const st = JSON.parse(s.state) as StepState;
+    return {
+      id: s.stepId,
+      type: s.type,
+      status: st.status,
+      attempt: st.attempt,
+      startedAt: date(st.startedAt),
+      finishedAt: date(st.finishedAt),
+      output: st.output,
+      error: st.error ?? null,
+      reason: st.reason ?? null,
+      needs: needs.get(s.stepId) ?? [],
+      attempts: byStep.get(s.stepId) ?? [],
+    };
+  });
+  const done = outSteps.filter((s) => ["succeeded", "failed", "skipped", "cancelled"].includes(s.status)).length;
+  return {
+    ...summary(row, await emailOf(row.startedById), { total: outSteps.length, done, running: outSteps.filter((s) => s.status === "running").length }),
+    inputs: header.inputs,
+    outputs: row.outputs ? (JSON.parse(row.outputs) as Record<string, unknown>) : null,
+    steps: outSteps,
+  };
+}
+
+/** Step id -> its needs, from the stored definition (top-level and nested control steps). */
+function needsOf(definition: string | undefined): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  if (!definition) return out;
+  const walk = (steps: unknown): void => {
+    if (!Array.isArray(steps)) return;
+    for (const s of steps as Record<string, unknown>[]) {
+      if (typeof s.id === "string") out.set(s.id, Array.isArray(s.needs) ? (s.needs as string[]) : []);
+      walk(s.steps);
+      walk(s.then);
+      walk(s.else);
+    }
+  };
+  walk((JSON.parse(definition) as { steps?: unknown }).steps);
+  return out;
+}
+
+export async function listRuns(actor: Actor, input: z.infer<typeof ZListRuns>): Promise<{ items: TRunSummary[]; nextCursor: string | null }> {
+  let cursor: { createdAt: bigint; id: string } | undefined;
+  if (input.cursor) {
+    const [at, id] = input.cursor.split("_run_");
+    if (!at || !id || !/^\d+$/.test(at)) throw new AppError("BAD_REQUEST", "Invalid cursor: pass the nextCursor of the previous page.");
+    cursor = { createdAt: BigInt(at), id: `run_${id}` };
+  }
+  const rows = await db.run.findMany({
+    where: {
+      teamId: actor.teamId,
+      ...(input.status ? { status: input.status } : {}),
+      ...(input.workflow ? { workflowName: input.workflow } : {}),
+      ...(cursor ? { OR: [{ createdAt: { lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { lt: cursor.id } }] } : {}),
+    },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: input.limit + 1,
+  });
+  const page = rows.slice(0, input.limit);
+  const counts = page.length
+    ? await db.stepRun.groupBy({ by: ["runId", "status"], where: { runId: { in: page.map((r) => r.id) } }, _count: { _all: true } })
+    : [];
+  const items = await Promise.all(
+    page.map(async (row) => {
+      const mine = counts.filter((c) => c.runId === row.id);
+      const total = mine.reduce((n, c) => n + c._count._all, 0);
+      const done = mine.filter((c) => ["succeeded", "failed", "skipped", "cancelled"].includes(c.status)).reduce((n, c) => n + c._count._all, 0);
+      const running = mine.filter((c) => c.status === "running").reduce((n, c) => n + c._count._all, 0);
+      return summary(row, await emailOf(row.startedById), { total, done, running });
+    }),
+  );
+  const last = page[page.length - 1];
+  return { items, nextCursor: rows.length > input.limit && last ? `${last.createdAt}_${last.id}` : null };
+}
+
+export async function startRun(actor: Actor, input: z.infer<typeof ZStartRun>): Promise<TRun> {
+  const wf = await db.workflow.findUnique({ where: { teamId_name: { teamId: actor.teamId, name: input.workflow } } });
+  if (!wf) throw new AppError("NOT_FOUND", `No workflow "${input.workflow}" in team ${actor.teamName}.`);
+  const version = await db.workflowVersion.findFirst({
+    where: { workflowId: wf.id, ...(input.version ? { version: input.version } : {}) },
+    orderBy: { version: "desc" },
+  });
+  if (!version) throw new AppError("NOT_FOUND", `Workflow "${input.workflow}" has no version ${input.version ?? ""}.`);
+  const runId = newId("run");
+  try {
+    await engineStore().startRun({
+      runId,
+      teamId: actor.teamId,
+      workflowId: wf.id,
+      workflowVersionId: version.id,
+      version: version.version,
+      inputs: input.inputs,
+      startedBy: actor.userId,
+      approvalMode: input.approvalMode,
+    });
+  } catch (e) {
+    if (e instanceof EngineError && e.code === "invalid_input") throw new AppError("BAD_REQUEST", `Invalid inputs: ${e.message}.`, e.details);
+    throw e;
+  }
+  notifyWork();
+  return getRun(actor, runId);
+}
+
+export type RunControl = "cancel" | "pause" | "resume" | "retry";
+
+const ALLOWED: Record<RunControl, readonly string[]> = {
+  cancel: ["queued", "running", "paused", "waiting_approval"],
+  pause: ["queued", "running", "waiting_approval"],
+  resume: ["paused"],
+  retry: ["failed", "cancelled"],
+};
+
+export async function controlRun(actor: Actor, id: string, action: RunControl): Promise<TRun> {
+  const row = await runInTeam(actor, id);
+  if (!ALLOWED[action].includes(row.status)) {
+    throw new AppError("CONFLICT", `Cannot ${action} a run that is ${row.status}${action === "retry" ? ": only failed or cancelled runs are retried" : ""}.`);
+  }
+  const at = Date.now();
+  const by = actor.email;
+  const event: EngineEvent =
+    action === "cancel"
+      ? { type: "run_cancel_requested", by, reason: `cancelled by ${by}`, at }
+      : action === "pause"
+        ? { type: "run_pause_requested", by, at }
+        : action === "resume"
+          ? { type: "run_resume_requested", by, at }
+          : { type: "run_retry_requested", by, at };
+  try {
+    await engineStore().processEvents([{ runId: id, event }]);
+  } catch (e) {
+    if (e instanceof EngineError && e.code === "conflict") throw new AppError("CONFLICT", e.message);
+    throw e;
+  }
+  notifyWork();
+  return getRun(actor, id);
+}
+
+export async function stepLogs(
+  actor: Actor,
+  input: { id: string; stepId: string; after?: number; limit?: number },
+): Promise<{ lines: z.infer<typeof ZLogLine>[]; nextAfter: number; done: boolean }> {
+  const run = await runInTeam(actor, input.id);
+  const rows = await db.stepLog.findMany({
+    where: { runId: input.id, stepId: input.stepId, ...(input.after ? { id: { gt: input.after } } : {}) },
+    orderBy: { id: "asc" },
+    take: input.limit ?? 500,
+  });
+  const step = await db.stepRun.findUnique({ where: { runId_stepId: { runId: input.id, stepId: input.stepId } }, select: { status: true } });
+  if (!step) throw new AppError("NOT_FOUND", `Run ${input.id} has no step "${input.stepId}".`);
+  const last = rows[rows.length - 1];
+  const finished = ["succeeded", "failed", "cancelled"].includes(run.status) || ["succeeded", "failed", "skipped", "cancelled"].includes(step.status);
+  return {
+    lines: rows.map((r) => ({ seq: r.id, attempt: r.attempt, stream: r.stream, text: r.text, at: new Date(Number(r.at)) })),
+    nextAfter: last ? last.id : (input.after ?? 0),
+    done: finished && rows.length < (input.limit ?? 500),
+  };
+}

@@ -1,19 +1,38 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import { Button } from "~/components/ui/button";
 import { Alert, Card } from "~/components/ui/card";
 import { PageTitle } from "~/components/ui/page-title";
+import { usePermissions } from "~/features/runs/use-permissions";
 import { useTRPC } from "~/trpc/react";
+import { StartRunDialog } from "./start-run-dialog";
+import { WorkflowRuns } from "./workflow-runs";
 
 export function WorkflowDetail({ name }: { name: string }) {
   const trpc = useTRPC();
   const wf = useQuery(trpc.workflows.get.queryOptions({ name }));
+  const { canStart } = usePermissions();
+  const [running, setRunning] = useState(false);
   if (wf.error) return <Alert>{wf.error.message}</Alert>;
   if (!wf.data) return <p className="text-sm text-slate-500">Loading…</p>;
   return (
     <>
-      <PageTitle title={wf.data.name} subtitle={wf.data.description} />
+      <PageTitle
+        title={wf.data.name}
+        subtitle={wf.data.description}
+        actions={
+          canStart ? (
+            <Button onClick={() => setRunning(true)} aria-haspopup="dialog">
+              <span aria-hidden="true">▶</span> Run
+            </Button>
+          ) : null
+        }
+      />
+      {running ? <StartRunDialog workflow={wf.data.name} version={wf.data.latest.version} definition={wf.data.latest.definition} onClose={() => setRunning(false)} /> : null}
       <div className="grid gap-6 lg:grid-cols-3">
-        <div className="lg:col-span-2">
+        <div className="flex flex-col gap-6 lg:col-span-2">
+          <WorkflowRuns workflow={wf.data.name} />
           <Card title={`YAML · v${wf.data.latest.version}`}>
             <pre className="max-h-[70vh] overflow-auto rounded bg-slate-900 p-4 font-mono text-xs leading-relaxed text-slate-100" aria-label="YAML">
               {wf.data.latest.yaml}

@@ -1,0 +1,14 @@
+"use client";
+import { useQuery } from "@tanstack/react-query";
+import { useTRPC } from "~/trpc/react";
+
+/**
+ * What the signed-in user may do, to hide controls they cannot use. Only cosmetic: the server
+ * checks every call. Until `me` has loaded, nothing is allowed (no flash of forbidden buttons).
+ */
+export function usePermissions() {
+  const trpc = useTRPC();
+  const me = useQuery(trpc.me.get.queryOptions(undefined, { staleTime: 60_000 }));
+  const perms = new Set<string>(me.data?.permissions ?? []);
+  return { canStart: perms.has("run.start"), canControl: perms.has("run.control"), loaded: Boolean(me.data) };
+}

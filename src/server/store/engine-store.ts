@@ -11,7 +11,7 @@
  * sub-workflow's run.
  */
 import { EngineError } from "~/engine/errors";
-import { compilePlan, type Plan } from "~/engine/graph/compile-plan";
+import { compilePlan, type Plan, type PlanNode } from "~/engine/graph/compile-plan";
 import type { Json } from "~/engine/json";
 import { createRun, touchedSteps } from "~/engine/scheduler/create-run";
 import { decide, RETRY_CANDIDATE_STATUSES } from "~/engine/scheduler/decide";
@@ -89,6 +89,12 @@ interface RunCtx {
   stored: Set<string>;
   headerDirty: boolean;
   finishedNow: boolean;
+}
+
+/** What the UI shows as a record's type: the step's type, or `branch` for a conditional's `if`. */
+function stepType(node: PlanNode | undefined): string {
+  if (!node) return "task";
+  return node.kind === "branch" ? "branch" : node.step.type;
 }
 
 function parse<T>(text: unknown): T {
@@ -192,7 +198,7 @@ export class EngineStore {
       const args: SqlValue[] = [];
       for (let j = 0; j < chunk.length; j++) {
         const s = chunk[j] as StepState;
-        args.push(run.id, s.id, i + j, s.status, s.attempt, plan.nodes.get(s.id)?.kind ?? "task", JSON.stringify(s));
+        args.push(run.id, s.id, i + j, s.status, s.attempt, stepType(plan.nodes.get(s.id)), JSON.stringify(s));
       }
       await q.run(
         `INSERT INTO "StepRun" ("runId","stepId","seq","status","attempt","type","state") VALUES ${chunk.map(() => "(?,?,?,?,?,?,?)").join(",")}`,
@@ -486,7 +492,7 @@ export class EngineStore {
       const node = ctx.plan.nodes.get(step.parent ?? step.id);
       await q.run(
         'INSERT INTO "StepRun" ("runId","stepId","seq","status","attempt","type","state","readyAt","startedAt","finishedAt") VALUES (?,?,(SELECT COALESCE(MAX("seq"),0)+1 FROM "StepRun" WHERE "runId" = ?),?,?,?,?,?,?,?)',
-        [ctx.header.id, step.id, ctx.header.id, step.status, step.attempt, node?.template?.kind ?? node?.kind ?? "task", state, readyAt, step.startedAt ?? null, step.finishedAt ?? null],
+        [ctx.header.id, step.id, ctx.header.id, step.status, step.attempt, stepType(node?.template ?? node), state, readyAt, step.startedAt ?? null, step.finishedAt ?? null],
       );
       ctx.stored.add(step.id);
     }

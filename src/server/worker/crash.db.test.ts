@@ -1,0 +1,153 @@
+/**
+ * Crash safety with real processes: a standalone worker (`src/server/worker/main.ts`) SIGKILLs
+ * itself at a crashpoint, a fresh worker takes over, and the database must still tell the truth:
+ * every run ends, no finished step is lost, every attempt's side effect (a line in a marker file)
+ * happened at most once, and re-executions are recorded as attempt > 1.
+ *
+ *         ┌─► b0 ─┐
+ *   a ────┼─► …  ─┼──► z ──► tail
+ *         └─► b5 ─┘
+ */
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { env } from "~/env";
+import { db } from "~/server/db";
+import { newId } from "~/server/ids";
+import { saveWorkflow } from "~/server/services/workflows";
+import { engineStore } from "~/server/store/instance";
+import { createTeam, migrateTestDb } from "~/server/testing/seed";
+
+const ROOT = resolve(__dirname, "../../..");
+const mark = (id: string, needs?: string) =>
+  `  - id: ${id}\n    type: shell\n${needs ? `    needs: [${needs}]\n` : ""}    params:\n      command: 'echo "$WF_ATTEMPT" >> "$MARKS/$WF_RUN_ID.$WF_STEP_ID.$WF_ATTEMPT"; sleep 0.05; printf "{\\"step\\":\\"%s\\"}" "$WF_STEP_ID" > "$WF_OUTPUT"'\n      env: { MARKS: "{{ inputs.marks }}" }\n`;
+const FAN = Array.from({ length: 6 }, (_, i) => `b${i}`);
+const YAML =
+  "name: crashy\ninputs:\n  marks: { type: string, required: true }\nsteps:\n" +
+  mark("a") +
+  FAN.map((b) => mark(b, "a")).join("") +
+  mark("z", FAN.join(", ")) +
+  mark("tail", "z");
+const STEPS = ["a", ...FAN, "z", "tail"];
+
+type Child = {
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves once the worker has started (its "worker started" log line). */
+  ready: Promise<void>;
+  kill: (sig: NodeJS.Signals) => void;
+};
+
+function worker(extra: Record<string, string>): Child {
+  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src/server/worker/main.ts")], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      DATABASE_URL: env.DATABASE_URL,
+      DATA_DIR: env.dataDir,
+      NEXTAUTH_SECRET: "crash-test-secret-0123456789",
+      WORKER_LEASE_MS: "800",
+      WORKER_POLL_MS: "20",
+      WORKER_CONCURRENCY: "4",
+      WORKER_SHUTDOWN_GRACE_MS: "2000",
+      LOG_LEVEL: "info",
+      ...extra,
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const ready = new Promise<void>((r) => {
+    let out = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('"worker started"')) r();
+    });
+  });
+  return {
+    exit: new Promise((r) => child.on("exit", (code, signal) => r({ code, signal }))),
+    ready,
+    kill: (sig) => child.kill(sig),
+  };
+}
+
+async function allEnded(runIds: string[], timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const open = await db.run.count({ where: { id: { in: runIds }, status: { notIn: ["succeeded", "failed", "cancelled"] } } });
+    if (open === 0) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
+}
+
+describe("crash safety", () => {
+  let team: { id: string; name: string };
+  let version: { id: string; workflowId: string; version: number };
+
+  beforeAll(async () => {
+    await migrateTestDb();
+    team = await createTeam("Crash");
+    await saveWorkflow(team, { yaml: YAML });
+    const v = await db.workflowVersion.findFirstOrThrow({ where: { workflow: { teamId: team.id, name: "crashy" } } });
+    version = { id: v.id, workflowId: v.workflowId, version: v.version };
+  });
+
+  const cases = (["after_claim", "before_commit", "after_commit", "mid_fanout"] as const).flatMap((point) => [0, 3].map((skip) => ({ point, skip })));
+  let reexecuted = 0;
+
+  it.each(cases)("a worker killed at $point (after $skip passes) loses nothing", { timeout: 60_000 }, async ({ point, skip }) => {
+    const marks = mkdtempSync(join(tmpdir(), `wf-marks-${point}-`));
+    mkdirSync(marks, { recursive: true });
+    const runIds = [newId("run"), newId("run")];
+    for (const runId of runIds) {
+      await engineStore().startRun({ runId, teamId: team.id, workflowId: version.workflowId, workflowVersionId: version.id, version: version.version, inputs: { marks } });
+    }
+
+    // ACT: the first worker dies at the crashpoint (or finishes, if the point is never reached).
+    const crashing = worker({ WF_TEST_CRASHPOINTS: "true", WF_CRASH_AT: point, WF_CRASH_SKIP: String(skip) });
+    const crashed = await Promise.race([crashing.exit, allEnded(runIds, 20_000).then(() => undefined)]);
+    if (crashed) expect(crashed.signal).toBe("SIGKILL");
+    else crashing.kill("SIGKILL");
+    await crashing.exit;
+
+    // A fresh worker recovers: expired leases are reclaimed as new attempts.
+    const recovery = worker({});
+    await recovery.ready;
+    expect(await allEnded(runIds, 30_000)).toBe(true);
+    recovery.kill("SIGTERM");
+    expect((await recovery.exit).code).toBe(0);
+
+    // ASSERT
+    for (const runId of runIds) {
+      const run = await db.run.findUniqueOrThrow({ where: { id: runId } });
+      expect(run.status, run.reason ?? "").toBe("succeeded");
+      const steps = await db.stepRun.findMany({ where: { runId } });
+      expect(steps.map((s) => s.stepId).sort()).toEqual([...STEPS].sort());
+      for (const s of steps) {
+        const state = JSON.parse(s.state) as { status: string; attempt: number; output?: unknown };
+        expect(state.status).toBe("succeeded");
+        expect(state.output).toEqual({ step: s.stepId }); // no finished step is lost
+      }
+      const attempts = await db.stepAttempt.findMany({ where: { runId } });
+      // Earlier attempts of a step are recorded as lost; the last one succeeded.
+      for (const a of attempts) expect(["succeeded", "lost"]).toContain(a.status);
+      if (attempts.some((a) => a.attempt > 1)) reexecuted++;
+      const recorded = new Set(attempts.map((a) => `${runId}.${a.stepId}.${a.attempt}`));
+      // Every side effect happened at most once per recorded attempt.
+      for (const f of readdirSync(marks).filter((f) => f.startsWith(`${runId}.`))) {
+        const lines = readFileSync(join(marks, f), "utf8").trim().split("\n");
+        expect(lines.length, `${f} ran ${lines.length} times`).toBe(1);
+        expect(recorded.has(f), `${f} ran but that attempt is not recorded`).toBe(true);
+      }
+      // …and every step's succeeded attempt left its mark.
+      for (const a of attempts.filter((a) => a.status === "succeeded")) {
+        expect(readdirSync(marks)).toContain(`${runId}.${a.stepId}.${a.attempt}`);
+      }
+    }
+  });
+
+  it("re-executed steps after crashes, as attempts > 1", () => {
+    expect(reexecuted).toBeGreaterThan(0);
+  });
+});

@@ -122,7 +122,7 @@ export function RunDetail({ id }: { id: string }) {
   const router = useRouter();
   const pathname = usePathname();
   const params = useSearchParams();
-  const { canControl } = usePermissions();
+  const { canControl, loaded } = usePermissions();
   const [result, setResult] = useState<ControlResult | null>(null);
   const run = useQuery(
     trpc.runs.get.queryOptions(
@@ -151,7 +151,15 @@ export function RunDetail({ id }: { id: string }) {
       <PageTitle
         title={`Run of ${r.workflow}`}
         subtitle={`${r.id} · ${statusLabel(r.status)}${live ? " · refreshing every second" : ""}`}
-        actions={canControl ? <RunControls run={r} onResult={setResult} /> : null}
+        actions={
+          canControl ? (
+            <RunControls run={r} onResult={setResult} />
+          ) : loaded ? (
+            <span className="text-xs text-slate-500" data-testid="read-only">
+              Read-only: your role may view runs, not control them.
+            </span>
+          ) : null
+        }
       />
       <div className="flex flex-col gap-6">
         {result ? <Alert kind={result.kind}>{result.text}</Alert> : null}

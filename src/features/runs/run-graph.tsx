@@ -4,9 +4,9 @@ import { topologicalSort } from "~/engine/graph/topological-sort";
 import { STEP_STATUS_DOT, statusLabel } from "./run-status";
 import type { RunStep } from "./run-types";
 
-const W = 150;
+const W = 128;
 const H = 40;
-const GAP_X = 48;
+const GAP_X = 36;
 const GAP_Y = 14;
 
 type Placed = { step: RunStep; x: number; y: number };

@@ -12,7 +12,7 @@ import { WorkflowRuns } from "./workflow-runs";
 export function WorkflowDetail({ name }: { name: string }) {
   const trpc = useTRPC();
   const wf = useQuery(trpc.workflows.get.queryOptions({ name }));
-  const { canStart } = usePermissions();
+  const { canStart, loaded } = usePermissions();
   const [running, setRunning] = useState(false);
   if (wf.error) return <Alert>{wf.error.message}</Alert>;
   if (!wf.data) return <p className="text-sm text-slate-500">Loading…</p>;
@@ -26,6 +26,10 @@ export function WorkflowDetail({ name }: { name: string }) {
             <Button onClick={() => setRunning(true)} aria-haspopup="dialog">
               <span aria-hidden="true">▶</span> Run
             </Button>
+          ) : loaded ? (
+            <span className="text-xs text-slate-500" data-testid="read-only">
+              Read-only: your role may view this workflow, not run it.
+            </span>
           ) : null
         }
       />

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { RUN_STATUSES } from "~/engine/status";
-import { EXIT, exitCodeForHttp, exitCodeForRun } from "./exit-codes";
+import { exitCodeForHttp, exitCodeForRun } from "./exit-codes";
 
 describe("exit codes", () => {
   it("map every run status: 0 succeeded, 1 failed, 3 cancelled, undefined while not finished", () => {

@@ -59,8 +59,8 @@ async function stepLogs(client: ApiClient, runId: string, step: string, emit: Em
 
 /**
  * Every step's logs, merged by `seq` (the server numbers log lines of a run in the order they were
- * written). Each round reads the run first: when it was already terminal, the lines read after it
- * are the last ones, so following ends there.
+ * written). Each round reads the run, then the new lines of every started step; following ends when
+ * the run is terminal and every step's logs say done.
  */
 async function allStepLogs(client: ApiClient, runId: string, emit: Emit, o: { follow: boolean; pollMs: number }): Promise<void> {
   const cursors = new Map<string, { after: number; done: boolean }>();
@@ -71,7 +71,8 @@ async function allStepLogs(client: ApiClient, runId: string, emit: Emit, o: { fo
     for (const s of run.steps) {
       const cursor = cursors.get(s.id) ?? { after: 0, done: false };
       cursors.set(s.id, cursor);
-      // Not started yet: no logs to ask for.
+      // Not started yet: no logs to ask for (and, once the run is over, none to wait for).
+      if (s.attempt === 0 && s.startedAt === null) cursor.done ||= terminal;
       if (cursor.done || (s.attempt === 0 && s.startedAt === null)) continue;
       for (;;) {
         const page = await client.stepLogs(runId, s.id, { after: cursor.after, limit: PAGE });
@@ -83,7 +84,8 @@ async function allStepLogs(client: ApiClient, runId: string, emit: Emit, o: { fo
     }
     batch.sort((a, b) => a.line.seq - b.line.seq);
     for (const { step, line } of batch) emit(step, line);
-    if (!o.follow || terminal) return;
+    // The server says `done` for a step once the run is over and its last line was read.
+    if (!o.follow || (terminal && [...cursors.values()].every((c) => c.done))) return;
     await sleep(o.pollMs);
   }
 }

@@ -1,0 +1,360 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+/*
+ * The REST commands against a real HTTP server, run as a real child process.
+ *
+ * The server here is a STAND-IN for the app server (Next.js + database + worker is too heavy to boot
+ * in a unit test): a tiny node:http server implementing the few /api/v1 endpoints the CLI uses, with
+ * canned responses shaped like src/server/services/runs.ts over REST (dates as ISO strings, errors as
+ * {message, code} with the HTTP status of src/server/errors.ts). Each run follows a script: every
+ * GET /runs/{id} advances it one state, so `--wait` sees real transitions across polls.
+ */
+
+const TOKEN = "wf_test_token_0123456789";
+const root = join(__dirname, "../..");
+
+type Step = { id: string; status: string; attempt: number; error?: string };
+type Script = { status: string; steps: Step[] }[];
+
+const SCRIPTS: Record<string, Script> = {
+  //  greet ──► bye
+  hello: [
+    { status: "queued", steps: [{ id: "greet", status: "pending", attempt: 0 }, { id: "bye", status: "pending", attempt: 0 }] },
+    { status: "running", steps: [{ id: "greet", status: "running", attempt: 1 }, { id: "bye", status: "pending", attempt: 0 }] },
+    { status: "running", steps: [{ id: "greet", status: "succeeded", attempt: 1 }, { id: "bye", status: "running", attempt: 1 }] },
+    { status: "succeeded", steps: [{ id: "greet", status: "succeeded", attempt: 1 }, { id: "bye", status: "succeeded", attempt: 1 }] },
+  ],
+  //  compile ──► ship
+  broken: [
+    { status: "queued", steps: [{ id: "compile", status: "pending", attempt: 0 }, { id: "ship", status: "pending", attempt: 0 }] },
+    { status: "running", steps: [{ id: "compile", status: "running", attempt: 1 }, { id: "ship", status: "pending", attempt: 0 }] },
+    {
+      status: "failed",
+      steps: [
+        { id: "compile", status: "failed", attempt: 1, error: "exit code 2: cc: error: no input files" },
+        { id: "ship", status: "skipped", attempt: 0 },
+      ],
+    },
+  ],
+  //  checkout ──► build ──► deploy
+  //           └─► lint  ──┘
+  live: [
+    {
+      status: "running",
+      steps: [
+        { id: "checkout", status: "succeeded", attempt: 1 },
+        { id: "build", status: "running", attempt: 1 },
+        { id: "lint", status: "running", attempt: 2 },
+        { id: "deploy", status: "pending", attempt: 0 },
+      ],
+    },
+  ],
+};
+
+type FakeRun = { id: string; workflow: string; version: number; approvalMode: string; inputs: Record<string, unknown>; script: Script; polls: number; createdAt: string };
+
+function runBody(r: FakeRun) {
+  const state = r.script[Math.min(r.polls, r.script.length - 1)] ?? { status: "queued", steps: [] };
+  const started = state.status !== "queued" ? r.createdAt : null;
+  const terminal = ["succeeded", "failed", "cancelled"].includes(state.status);
+  const steps = state.steps.map((s) => ({
+    id: s.id,
+    type: "shell",
+    status: s.status,
+    attempt: s.attempt,
+    startedAt: s.attempt > 0 ? r.createdAt : null,
+    finishedAt: ["succeeded", "failed", "skipped"].includes(s.status) ? new Date().toISOString() : null,
+    output: null,
+    error: s.error ? { message: s.error, exit_code: 2 } : null,
+    reason: s.status === "skipped" ? "need compile failed" : null,
+    needs: [],
+    attempts: s.attempt > 0 ? [{ attempt: s.attempt, status: s.status, worker: "w1", startedAt: r.createdAt, finishedAt: null, error: s.error ?? null }] : [],
+  }));
+  return {
+    id: r.id,
+    workflow: r.workflow,
+    version: r.version,
+    status: state.status,
+    approvalMode: r.approvalMode,
+    startedBy: "ada@example.com",
+    createdAt: r.createdAt,
+    startedAt: started,
+    finishedAt: terminal ? new Date().toISOString() : null,
+    reason: state.status === "failed" ? "step compile failed" : null,
+    inputs: r.inputs,
+    outputs: null,
+    parentRunId: null,
+    progress: {
+      total: steps.length,
+      done: steps.filter((s) => ["succeeded", "failed", "skipped", "cancelled"].includes(s.status)).length,
+      running: steps.filter((s) => s.status === "running").length,
+    },
+    steps,
+  };
+}
+
+/** The log lines of run_logs/greet: the first poll sees two lines, the second the third and done. */
+const LOG_LINES = ["hello from greet", "still greeting", "bye from greet"].map((text, i) => ({
+  seq: 101 + i,
+  attempt: 1,
+  stream: "stdout",
+  text,
+  at: new Date(Date.UTC(2025, 2, 1, 12, 0, i)).toISOString(),
+}));
+
+class FakeServer {
+  runs = new Map<string, FakeRun>();
+  requests: string[] = [];
+  uploads: string[] = [];
+  private server: Server = createServer((req, res) => void this.handle(req, res));
+  private n = 0;
+  url = "";
+
+  async start(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    // A run that is already done, for `wf runs` and `wf logs`.
+    this.runs.set("run_logs", { id: "run_logs", workflow: "hello", version: 1, approvalMode: "auto", inputs: {}, script: SCRIPTS.hello ?? [], polls: 99, createdAt: "2025-03-01T11:00:00.000Z" });
+    // A run that stays running, for `wf runs --watch`.
+    this.runs.set("run_live", { id: "run_live", workflow: "live", version: 4, approvalMode: "interactive", inputs: {}, script: SCRIPTS.live ?? [], polls: 0, createdAt: new Date().toISOString() });
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", this.url);
+    this.requests.push(`${req.method} ${url.pathname}${url.search}`);
+    const send = (status: number, body: unknown) => {
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(JSON.stringify(body));
+    };
+    if (req.headers.authorization !== `Bearer ${TOKEN}`) return send(401, { message: "Sign in or send a valid API token.", code: "UNAUTHORIZED" });
+    let raw = "";
+    for await (const chunk of req) raw += String(chunk);
+    const body = (raw ? JSON.parse(raw) : {}) as Record<string, unknown>;
+    const path = url.pathname.replace(/^\/api\/v1/, "");
+    let m: RegExpMatchArray | null;
+
+    if (req.method === "POST" && path === "/workflows") {
+      const yaml = String(body.yaml);
+      this.uploads.push(yaml);
+      return send(200, { name: /^name:\s*(\S+)/m.exec(yaml)?.[1] ?? "?", version: 3, created: true });
+    }
+    if (req.method === "POST" && path === "/runs") {
+      const workflow = String(body.workflow);
+      const script = SCRIPTS[workflow];
+      if (!script) return send(404, { message: `No workflow "${workflow}" in team default.`, code: "NOT_FOUND" });
+      const id = `run_${++this.n}`;
+      const run: FakeRun = { id, workflow, version: 1, approvalMode: String(body.approvalMode ?? "interactive"), inputs: (body.inputs ?? {}) as Record<string, unknown>, script, polls: 0, createdAt: new Date().toISOString() };
+      this.runs.set(id, run);
+      return send(200, runBody(run));
+    }
+    if (req.method === "GET" && path === "/runs") {
+      const status = url.searchParams.get("status");
+      const items = [...this.runs.values()]
+        .map((r) => {
+          const { inputs: _i, outputs: _o, steps: _s, ...summary } = runBody(r);
+          return summary;
+        })
+        .filter((r) => !status || r.status === status);
+      return send(200, { items, nextCursor: null });
+    }
+    if ((m = /^\/runs\/([^/]+)\/steps\/([^/]+)\/logs$/.exec(path))) {
+      const after = Number(url.searchParams.get("after") ?? 0);
+      if (m[1] === "run_logs" && m[2] === "bye") return send(200, { lines: [], nextAfter: after, done: true });
+      if (m[1] !== "run_logs" || m[2] !== "greet") return send(404, { message: `Run ${m[1]} has no step "${m[2]}".`, code: "NOT_FOUND" });
+      // First poll: the first two lines, not done; then the rest, done.
+      const lines = after === 0 ? LOG_LINES.slice(0, 2) : LOG_LINES.filter((l) => l.seq > after);
+      const last = lines[lines.length - 1];
+      return send(200, { lines, nextAfter: last ? last.seq : after, done: after !== 0 });
+    }
+    if ((m = /^\/runs\/([^/]+)(?:\/(cancel|pause|resume|retry))?$/.exec(path))) {
+      const run = this.runs.get(m[1] ?? "");
+      if (!run) return send(404, { message: `No run ${m[1]} in team default.`, code: "NOT_FOUND" });
+      if (m[2]) return send(409, { message: `Cannot ${m[2]} a run that is ${runBody(run).status}.`, code: "CONFLICT" });
+      const out = runBody(run);
+      run.polls++;
+      return send(200, out);
+    }
+    send(404, { message: "Not found", code: "NOT_FOUND" });
+  }
+}
+
+type Result = { status: number | null; stdout: string; stderr: string };
+
+function start(args: string[], env: Record<string, string | undefined>) {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, WF_POLL_MS: "50" };
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined) delete childEnv[k];
+    else childEnv[k] = v;
+  }
+  return spawn(process.execPath, ["--import", "tsx", join(root, "src/cli/main.ts"), ...args], { cwd: root, env: childEnv });
+}
+
+/** `wf ...` as a child process (async: the fake server lives in this process and must keep serving). */
+function wf(args: string[], env: Record<string, string | undefined>): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = start(args, env);
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    child.on("error", reject);
+    child.on("close", (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
+describe("wf against a REST server", () => {
+  const server = new FakeServer();
+  let env: Record<string, string | undefined>;
+  beforeAll(async () => {
+    await server.start();
+    env = { WF_SERVER: server.url, WF_TOKEN: TOKEN };
+  });
+  afterAll(() => server.stop());
+
+  it("run hello --wait: follows running -> succeeded, one line per step transition, exit 0", async () => {
+    const r = await wf(["run", "hello", "--wait", "--input", "n=3", "--input", "who=world", "--auto-approve"], env);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trim().split("\n");
+    const id = /^run (run_\d+) started \(hello v1\)$/.exec(lines[0] ?? "")?.[1];
+    expect(id).toBeDefined();
+    expect(lines[1]).toBe(`${server.url}/runs/${id}`);
+    // time  step  status  attempt
+    expect(lines.slice(2, -1).map((l) => l.replace(/^\d\d:\d\d:\d\d {2}/, ""))).toEqual([
+      "greet  running  attempt 1",
+      "greet  succeeded  attempt 1",
+      "bye  running  attempt 1",
+      "bye  succeeded  attempt 1",
+    ]);
+    expect(lines.at(-1)).toMatch(new RegExp(`^run ${id} succeeded in `));
+    // The inputs went over as JSON values, the approval mode as auto.
+    expect(server.runs.get(id ?? "")).toMatchObject({ inputs: { n: 3, who: "world" }, approvalMode: "auto" });
+  });
+
+  it("run broken --wait: exit 1 and the failing step's error", async () => {
+    const r = await wf(["run", "broken", "--wait"], env);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/\d\d:\d\d:\d\d {2}compile {2}failed {2}attempt 1 {2}exit code 2: cc: error: no input files/);
+    expect(r.stdout).toMatch(/ship {2}skipped {2}need compile failed/);
+    expect(r.stdout).toMatch(/run run_\d+ failed in .*: step compile failed\n {2}compile failed: exit code 2/);
+  });
+
+  it("run FILE: validates locally, uploads, runs it by name; --json prints the run", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "wf-remote-"));
+    const file = join(dir, "hello.yaml");
+    writeFileSync(file, "name: hello\nsteps:\n  - { id: greet, type: noop }\n");
+    const r = await wf(["run", file, "--json"], env);
+    expect(r.status).toBe(0);
+    expect(server.uploads.at(-1)).toContain("name: hello");
+    expect(r.stderr).toContain("workflow hello v3 uploaded");
+    expect(JSON.parse(r.stdout)).toMatchObject({ workflow: "hello", status: "queued" });
+
+    const bad = join(dir, "bad.yaml");
+    writeFileSync(bad, "name: bad\nsteps:\n  - { id: a, type: noop, needs: [zz] }\n");
+    const uploads = server.uploads.length;
+    const b = await wf(["run", bad], env);
+    expect(b.status).toBe(2);
+    expect(b.stderr).toMatch(/bad\.yaml:3:\d+: step "a" needs unknown step "zz"/);
+    expect(server.uploads).toHaveLength(uploads);
+  });
+
+  it("run without a token: exit 2 with how to get one, nothing sent", async () => {
+    const before = server.requests.length;
+    const r = await wf(["run", "hello"], { WF_SERVER: server.url, WF_TOKEN: undefined });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("set WF_TOKEN (Admin -> API tokens) or pass --token");
+    expect(server.requests).toHaveLength(before);
+  });
+
+  it("a rejected token, an unknown workflow and a conflict exit 2; an unreachable server exits 4", async () => {
+    const rejected = await wf(["run", "hello", "--token", "wrong"], env);
+    expect(rejected.status).toBe(2);
+    expect(rejected.stderr).toContain("HTTP 401: Sign in or send a valid API token.");
+    const unknown = await wf(["run", "nope"], env);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('HTTP 404: No workflow "nope" in team default.');
+    const conflict = await wf(["cancel", "run_logs"], env);
+    expect(conflict.status).toBe(2);
+    expect(conflict.stderr).toContain("HTTP 409: Cannot cancel a run that is succeeded.");
+    const down = await wf(["runs", "--server", "http://127.0.0.1:9"], env);
+    expect(down.status).toBe(4);
+    expect(down.stderr).toContain("cannot reach http://127.0.0.1:9");
+  });
+
+  it("logs RUN STEP -f: prints the lines of two polls, in order, and stops when done", async () => {
+    const r = await wf(["logs", "run_logs", "greet", "-f"], env);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe("hello from greet\nstill greeting\nbye from greet\n");
+    const polls = server.requests.filter((q) => q.startsWith("GET /api/v1/runs/run_logs/steps/greet/logs"));
+    expect(polls).toEqual(["GET /api/v1/runs/run_logs/steps/greet/logs?after=0&limit=1000", "GET /api/v1/runs/run_logs/steps/greet/logs?after=102&limit=1000"]);
+  });
+
+  it("logs RUN -f: every step's lines prefixed [step], across polls; an unknown step exits 2", async () => {
+    const r = await wf(["logs", "run_logs", "-f"], env);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe("[greet] hello from greet\n[greet] still greeting\n[greet] bye from greet\n");
+    const once = await wf(["logs", "run_logs", "--json"], env);
+    expect(once.stdout.trim().split("\n").map((l) => JSON.parse(l) as unknown)).toEqual([
+      { step: "greet", ...LOG_LINES[0] },
+      { step: "greet", ...LOG_LINES[1] },
+    ]);
+    const unknown = await wf(["logs", "run_logs", "nope"], env);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('Run run_logs has no step "nope".');
+  });
+
+  it("runs: the table; status: the steps", async () => {
+    const r = await wf(["runs"], env);
+    expect(r.status).toBe(0);
+    const [header, ...rows] = r.stdout.trim().split("\n");
+    expect(header).toMatch(/^ID\s+WORKFLOW\s+STATUS\s+PROGRESS\s+RUNNING\s+STARTED BY\s+AGE$/);
+    expect(rows).toContainEqual(expect.stringMatching(/^run_logs\s+hello v1\s+succeeded\s+2\/2\s+0\s+ada@example\.com\s+\d+[smhd]$/));
+    const s = await wf(["status", "run_logs"], env);
+    expect(s.status).toBe(0);
+    expect(s.stdout).toMatch(/^STEP\s+TYPE\s+STATUS\s+ATTEMPT\s+DURATION\s+ERROR\/REASON$/m);
+    expect(s.stdout).toMatch(/^greet\s+shell\s+succeeded\s+1\s+/m);
+  });
+
+  it("runs --watch without a TTY: a snapshot per refresh of the active runs with their running steps; Ctrl-C exits 0", async () => {
+    const child = start(["runs", "--watch"], env);
+    let stdout = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    // Two refreshes, then Ctrl-C.
+    await new Promise<void>((resolve) => {
+      const check = () => {
+        if ((stdout.match(/active runs \(Ctrl-C to exit\)/g) ?? []).length >= 2) {
+          child.stdout.off("data", check);
+          resolve();
+        }
+      };
+      child.stdout.on("data", check);
+    });
+    const status = await new Promise<number | null>((resolve) => {
+      child.on("close", (code) => resolve(code));
+      child.kill("SIGINT");
+    });
+    expect(status).toBe(0);
+    // Not a TTY: plain snapshots, no cursor movement.
+    expect(stdout).not.toContain(String.fromCharCode(27));
+    const snapshot = stdout.split(/(?=^\d\d:\d\d:\d\d {2}http)/m)[0] ?? "";
+    expect(snapshot).toMatch(/^\d\d:\d\d:\d\d {2}http:\/\/127\.0\.0\.1:\d+ {2}active runs/);
+    expect(snapshot).toMatch(/^ID\s+WORKFLOW\s+STATUS\s+PROGRESS\s+RUNNING STEPS\s+AGE$/m);
+    expect(snapshot).toMatch(/^run_live\s+live v4\s+running\s+\[####-{12}\] 1\/4\s+build,lint\s+\d+s$/m);
+    // Only active runs: the finished one is not shown.
+    expect(snapshot).not.toContain("run_logs");
+  });
+});

@@ -55,6 +55,7 @@ test("an admin runs hello from its page with an input, and follows both steps to
   await expect(who).toHaveValue("world"); // the default is prefilled
   await expect(dialog.getByText("Who to greet")).toBeVisible(); // the description is help text
   await who.fill("e2e tester");
+  if (process.env.E2E_SCREENSHOTS) await page.screenshot({ path: "test-results/run-dialog.png" });
   await expect(dialog.getByLabel("Approval mode")).toHaveValue("interactive");
   await dialog.getByRole("button", { name: "Start run" }).click();
 
@@ -78,11 +79,14 @@ test("an admin runs hello from its page with an input, and follows both steps to
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Runs" }).click();
   const list = page.getByRole("table", { name: "Runs" });
   await expect(list.getByTestId("run-row").first()).toContainText("hello");
+  if (process.env.E2E_SCREENSHOTS) await page.screenshot({ path: "test-results/runs-list.png", fullPage: true });
   await page.getByLabel("Status").selectOption("failed");
   await expect(page).toHaveURL(/status=failed/);
   await expect(page.getByRole("table", { name: "Runs" }).getByText("hello", { exact: true })).toHaveCount(0);
   await page.goto("/");
   await expect(page.getByRole("table", { name: "Latest runs" }).getByTestId("run-row").first()).toBeVisible();
+  await expect(page.getByTestId("stat-succeeded")).not.toHaveText("0");
+  if (process.env.E2E_SCREENSHOTS) await page.screenshot({ path: "test-results/dashboard.png", fullPage: true });
 });
 
 test("the Run dialog checks inputs before starting", async ({ page, request }) => {
@@ -131,7 +135,8 @@ test("a failing shell step started over REST shows its error and its stderr line
   await expect(row).toContainText(/3/);
   await row.getByRole("button", { name: "boom" }).click();
   const panel = page.getByRole("region", { name: "Step boom" });
-  await expect(panel.getByTestId("step-error")).not.toBeEmpty();
+  await expect(panel.getByTestId("step-error")).toHaveText("exit code 3: oops");
+  await expect(page.getByTestId("run-reason")).toContainText('step "boom" failed');
   const stderr = panel.getByRole("log", { name: "Logs of boom" }).locator('[data-stream="stderr"]');
   await expect(stderr).toHaveText("oops");
   await expect(stderr).toHaveClass(/text-red/);

@@ -41,7 +41,7 @@ function RunHeader({ run, now }: { run: Run; now: number }) {
           <RunStatusBadge status={run.status} />
         </Field>
         <Field label="Progress">
-          <ProgressBar done={run.progress.done} total={run.progress.total} running={run.progress.running} label="Run progress" />
+          <ProgressBar done={run.progress.done} total={run.progress.total} running={run.progress.running} label="Run progress" status={run.status} />
         </Field>
         <Field label="Approval mode">{run.approvalMode}</Field>
         <Field label="Started by">{run.startedBy ?? "—"}</Field>

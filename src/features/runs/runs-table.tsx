@@ -40,7 +40,7 @@ export function RunsTable({ runs, now, label = "Runs", showWorkflow = true }: { 
                 <RunStatusBadge status={r.status} />
               </td>
               <td className="pr-3">
-                <ProgressBar done={r.progress.done} total={r.progress.total} running={r.progress.running} label={`Progress of ${r.id}`} />
+                <ProgressBar done={r.progress.done} total={r.progress.total} running={r.progress.running} label={`Progress of ${r.id}`} status={r.status} />
               </td>
               <td className="pr-3 text-right tabular-nums">{r.progress.running}</td>
               <td className="max-w-48 truncate pr-3 text-slate-600">{r.startedBy ?? "—"}</td>

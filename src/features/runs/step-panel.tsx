@@ -95,15 +95,15 @@ export function StepPanel({ runId, step, now, onClose }: { runId: string; step: 
                 {step.attempts.map((a) => (
                   <tr key={a.attempt} className="border-t border-slate-100 align-top">
                     <td className="py-1 pr-2 tabular-nums">{a.attempt}</td>
-                    <td className="pr-2">{a.status.replace(/_/g, " ")}</td>
-                    <td className="max-w-28 truncate pr-2 font-mono" title={a.worker ?? undefined}>
+                    <td className="py-1 pr-2">{a.status.replace(/_/g, " ")}</td>
+                    <td className="max-w-28 truncate py-1 pr-2 font-mono" title={a.worker ?? undefined}>
                       {a.worker ?? "—"}
                     </td>
-                    <td className="whitespace-nowrap pr-2" title={`finished ${formatTime(a.finishedAt)}`}>
+                    <td className="whitespace-nowrap py-1 pr-2" title={`finished ${formatTime(a.finishedAt)}`}>
                       {a.startedAt.toLocaleTimeString()}
                     </td>
-                    <td className="whitespace-nowrap pr-2 text-right tabular-nums">{spanOf(a.startedAt, a.finishedAt, now)}</td>
-                    <td className="break-words text-red-700">{a.error ?? ""}</td>
+                    <td className="whitespace-nowrap py-1 pr-2 text-right tabular-nums">{spanOf(a.startedAt, a.finishedAt, now)}</td>
+                    <td className="break-words py-1 text-red-700">{a.error ?? ""}</td>
                   </tr>
                 ))}
               </tbody>

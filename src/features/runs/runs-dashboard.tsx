@@ -30,7 +30,7 @@ function Stat({ label, value, tone, href, truncated }: { label: string; value: n
   return (
     <Link href={href} className="block rounded-lg border border-slate-200 bg-white p-4 shadow-sm hover:border-brand-500" aria-label={`${label}: ${value}${truncated ? " or more" : ""}`}>
       <div className="text-xs uppercase tracking-wide text-slate-500">{label}</div>
-      <div className={`mt-1 text-3xl font-semibold tabular-nums ${tone}`} data-testid={`stat-${label.toLowerCase()}`}>
+      <div className={`mt-1 text-3xl font-semibold tabular-nums ${value > 0 ? tone : "text-slate-400"}`} data-testid={`stat-${label.toLowerCase()}`}>
         {value}
         {truncated ? "+" : ""}
       </div>

@@ -48,6 +48,7 @@ CREATE TABLE "Task" (
     "availableAt" BIGINT NOT NULL,
     "leaseOwner" TEXT,
     "leaseExpiresAt" BIGINT,
+    "claims" INTEGER NOT NULL DEFAULT 0,
 
     CONSTRAINT "Task_pkey" PRIMARY KEY ("id")
 );

@@ -45,7 +45,8 @@ CREATE TABLE "Task" (
     "payload" TEXT NOT NULL,
     "availableAt" BIGINT NOT NULL,
     "leaseOwner" TEXT,
-    "leaseExpiresAt" BIGINT
+    "leaseExpiresAt" BIGINT,
+    "claims" INTEGER NOT NULL DEFAULT 0
 );
 
 -- CreateTable

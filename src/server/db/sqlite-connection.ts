@@ -10,15 +10,26 @@
  */
 import { createClient, type Client, type InStatement, type ResultSet, type Transaction, type TransactionMode } from "@libsql/client";
 import { Mutex } from "async-mutex";
+import Database from "libsql";
 
 export type SqlArg = string | number | bigint | boolean | null | Uint8Array;
 
+/** Synchronous statements on the engine's own connection, prepared once and cached. */
+export interface FastExec {
+  all(sql: string, args: readonly SqlArg[]): Record<string, unknown>[];
+  run(sql: string, args: readonly SqlArg[]): number;
+}
+
 export class SqliteConnection {
   private readonly client: Client;
+  private fast: { db: Database.Database; statements: Map<string, Database.Statement> } | undefined;
   private readonly lock = new Mutex();
   private readonly ready: Promise<void>;
 
-  constructor(url: string, pragmas: string[]) {
+  constructor(
+    private readonly url: string,
+    private readonly pragmas: string[],
+  ) {
     const client = createClient({ url });
     this.client = client;
     this.ready = (async () => {
@@ -47,8 +58,61 @@ export class SqliteConnection {
     });
   }
 
+  /**
+   * A transaction on the engine's second connection, through the `libsql` driver's synchronous API
+   * with cached prepared statements (the hot path: a few µs per statement instead of a prepare
+   * per call). The same mutex keeps it from interleaving with Prisma's connection in this process.
+   */
+  fastTransaction<T>(fn: (q: FastExec) => Promise<T> | T): Promise<T> {
+    return this.exclusive(async () => {
+      const f = this.openFast();
+      const exec: FastExec = {
+        all: (sql, args) => this.statement(f, sql).all(...args) as Record<string, unknown>[],
+        run: (sql, args) => this.statement(f, sql).run(...args).changes,
+      };
+      f.db.exec("BEGIN IMMEDIATE");
+      try {
+        const out = await fn(exec);
+        f.db.exec("COMMIT");
+        return out;
+      } catch (e) {
+        try {
+          f.db.exec("ROLLBACK");
+        } catch {
+          // no transaction left to roll back
+        }
+        throw e;
+      }
+    });
+  }
+
+  private openFast() {
+    if (!this.fast) {
+      const db = new Database(this.url.replace(/^file:/, ""));
+      for (const p of this.pragmas) {
+        const st = db.prepare(p);
+        if (st.reader) st.all();
+        else st.run();
+      }
+      this.fast = { db, statements: new Map() };
+    }
+    return this.fast;
+  }
+
+  private statement(f: { db: Database.Database; statements: Map<string, Database.Statement> }, sql: string): Database.Statement {
+    let st = f.statements.get(sql);
+    if (!st) {
+      st = f.db.prepare(sql);
+      // Bounded: statements with IN (…) lists vary in length.
+      if (f.statements.size > 500) f.statements.clear();
+      f.statements.set(sql, st);
+    }
+    return st;
+  }
+
   close(): void {
     this.client.close();
+    this.fast?.db.close();
   }
 
   /** A libsql Client facade for Prisma's adapter that goes through this connection and mutex. */

@@ -101,9 +101,13 @@ function parse<T>(text: unknown): T {
   return JSON.parse(String(text)) as T;
 }
 
-/** Cross-database INSERT: SQLite and PostgreSQL both take `ON CONFLICT ... DO NOTHING`. */
-const UPSERT_ATTEMPT =
-  'INSERT INTO "StepAttempt" ("runId","stepId","attempt","worker","status","startedAt") VALUES (?,?,?,?,?,?) ON CONFLICT ("runId","stepId","attempt") DO UPDATE SET "worker" = excluded."worker", "status" = excluded."status", "startedAt" = excluded."startedAt"';
+/**
+ * An attempt's history row, written once when the attempt ends (succeeded, failed, timed out,
+ * cancelled, or lost with its worker): one statement per step on the hot path. A running attempt
+ * is the step record itself plus its leased task. SQLite and PostgreSQL share the upsert syntax.
+ */
+const RECORD_ATTEMPT =
+  'INSERT INTO "StepAttempt" ("runId","stepId","attempt","worker","status","startedAt","finishedAt","error") VALUES (?,?,?,?,?,?,?,?) ON CONFLICT ("runId","stepId","attempt") DO UPDATE SET "status" = excluded."status", "finishedAt" = excluded."finishedAt", "error" = excluded."error"';
 
 export class EngineStore {
   private readonly plans = new Map<string, Plan>();
@@ -232,6 +236,11 @@ export class EngineStore {
       const ctx = await this.runCtx(q, runs, input.runId);
       if (!ctx) continue;
       const decision = await this.decideWithLoads(q, ctx, input.event);
+      const startedOf = new Map<string, number>();
+      if ("stepId" in input.event) {
+        const before = ctx.steps.get(input.event.stepId);
+        if (before?.startedAt !== undefined) startedOf.set(input.event.stepId, before.startedAt);
+      }
       const { patch, commands } = decision;
 
       // Run header: fields and counter deltas.
@@ -271,7 +280,6 @@ export class EngineStore {
               owner: self ? owner : undefined,
             });
             if (self && owner) {
-              await q.run(UPSERT_ATTEMPT, [command.runId, command.stepId, command.attempt, owner, "running", now]);
               result.claimed.push({ taskId: id, runId: command.runId, stepId: command.stepId, attempt: command.attempt, command });
             } else result.queued = true;
             if (++started === 2) this.options.crashpoint?.("mid_fanout");
@@ -313,19 +321,19 @@ export class EngineStore {
               });
             }
             break;
-          case "cancel_step":
+          case "cancel_step": {
             // Deleting the task is the signal: its worker's next heartbeat finds it gone and kills it.
-            await q.run('DELETE FROM "Task" WHERE "runId" = ? AND "stepId" = ? AND "kind" = ?', [command.runId, command.stepId, "step"]);
-            await q.run('UPDATE "StepAttempt" SET "status" = ?, "finishedAt" = ?, "error" = ? WHERE "runId" = ? AND "stepId" = ? AND "attempt" = ? AND "finishedAt" IS NULL', [
-              "cancelled",
-              now,
-              command.reason,
+            const held = await q.all<{ leaseOwner: string | null }>('SELECT "leaseOwner" FROM "Task" WHERE "runId" = ? AND "stepId" = ? AND "kind" = ?', [
               command.runId,
               command.stepId,
-              command.attempt,
+              "step",
             ]);
+            await q.run('DELETE FROM "Task" WHERE "runId" = ? AND "stepId" = ? AND "kind" = ?', [command.runId, command.stepId, "step"]);
+            const started = ctx.steps.get(command.stepId)?.startedAt ?? now;
+            await q.run(RECORD_ATTEMPT, [command.runId, command.stepId, command.attempt, held[0]?.leaseOwner ?? null, "cancelled", started, now, command.reason]);
             result.cancelled.push({ runId: command.runId, stepId: command.stepId, attempt: command.attempt });
             break;
+          }
           case "start_child_run":
             await this.insertTask(q, { runId: command.runId, stepId: command.stepId, attempt: command.attempt, kind: "child_run", payload: command, availableAt: now });
             result.queued = true;
@@ -357,17 +365,13 @@ export class EngineStore {
           }
         }
       }
-      // Settle the attempt record of a step that just finished.
-      if (input.event.type === "step_succeeded" || input.event.type === "step_failed" || input.event.type === "step_timed_out") {
-        const error = input.event.type === "step_failed" ? input.event.error.message : input.event.type === "step_timed_out" ? "timed out" : null;
-        await q.run('UPDATE "StepAttempt" SET "status" = ?, "finishedAt" = ?, "error" = ? WHERE "runId" = ? AND "stepId" = ? AND "attempt" = ?', [
-          input.event.type === "step_succeeded" ? "succeeded" : input.event.type === "step_failed" ? "failed" : "timed_out",
-          now,
-          error,
-          input.runId,
-          input.event.stepId,
-          input.event.attempt,
-        ]);
+      // The attempt of a step that just finished goes into its history.
+      const e = input.event;
+      if (e.type === "step_succeeded" || e.type === "step_failed" || e.type === "step_timed_out") {
+        const error = e.type === "step_failed" ? e.error.message : e.type === "step_timed_out" ? "timed out" : null;
+        const status = e.type === "step_succeeded" ? "succeeded" : e.type === "step_failed" ? "failed" : "timed_out";
+        const started = startedOf.get(e.stepId) ?? now;
+        await q.run(RECORD_ATTEMPT, [input.runId, e.stepId, e.attempt, input.fence?.owner ?? null, status, started, now, error]);
       }
     }
 
@@ -514,8 +518,8 @@ export class EngineStore {
   ): Promise<number> {
     const lease = t.owner ? this.now() + this.leaseMs : null;
     const rows = await q.all<{ id: number }>(
-      'INSERT INTO "Task" ("runId","stepId","attempt","kind","payload","availableAt","leaseOwner","leaseExpiresAt") VALUES (?,?,?,?,?,?,?,?) RETURNING "id"',
-      [t.runId, t.stepId ?? null, t.attempt ?? null, t.kind, JSON.stringify(t.payload), t.availableAt, t.owner ?? null, lease],
+      'INSERT INTO "Task" ("runId","stepId","attempt","kind","payload","availableAt","leaseOwner","leaseExpiresAt","claims") VALUES (?,?,?,?,?,?,?,?,?) RETURNING "id"',
+      [t.runId, t.stepId ?? null, t.attempt ?? null, t.kind, JSON.stringify(t.payload), t.availableAt, t.owner ?? null, lease, t.owner ? 1 : 0],
     );
     return Number(rows[0]?.id);
   }
@@ -556,8 +560,8 @@ export class EngineStore {
       const due = '"availableAt" <= ? AND ("leaseExpiresAt" IS NULL OR "leaseExpiresAt" < ?)';
       const steps =
         stepLimit > 0
-          ? await q.all<{ id: number; runId: string; stepId: string; attempt: number; payload: string }>(
-              `SELECT "id","runId","stepId","attempt","payload" FROM "Task" WHERE "kind" = 'step' AND ${due} ORDER BY "id" LIMIT ?${skipLocked}`,
+          ? await q.all<{ id: number; runId: string; stepId: string; attempt: number; payload: string; claims: number; leaseOwner: string | null }>(
+              `SELECT "id","runId","stepId","attempt","payload","claims","leaseOwner" FROM "Task" WHERE "kind" = 'step' AND ${due} ORDER BY "id" LIMIT ?${skipLocked}`,
               [now, now, stepLimit],
             )
           : [];
@@ -570,18 +574,14 @@ export class EngineStore {
           : [];
       const ids = [...steps.map((s) => s.id), ...others.map((o) => o.id)];
       if (!ids.length) return;
-      await q.run(`UPDATE "Task" SET "leaseOwner" = ?, "leaseExpiresAt" = ? WHERE "id" IN (${ids.map(() => "?").join(",")})`, [owner, lease, ...ids]);
+      await q.run(`UPDATE "Task" SET "leaseOwner" = ?, "leaseExpiresAt" = ?, "claims" = "claims" + 1 WHERE "id" IN (${ids.map(() => "?").join(",")})`, [owner, lease, ...ids]);
 
       for (const row of steps) {
         let command = parse<StartStepCommand>(row.payload);
-        const seen = await q.all<{ status: string }>('SELECT "status" FROM "StepAttempt" WHERE "runId" = ? AND "stepId" = ? AND "attempt" = ?', [
-          row.runId,
-          row.stepId,
-          row.attempt,
-        ]);
-        if (seen.length) {
-          // Started before by a worker that is gone: record that attempt as lost, run a new one.
-          const next = await this.bumpAttempt(q, row.runId, row.stepId, row.attempt, now);
+        if (Number(row.claims) > 0) {
+          // Leased before by a worker that is gone (or gave it back): that attempt may have run
+          // partly, so it is recorded as lost and the step runs again as a new attempt.
+          const next = await this.bumpAttempt(q, row.runId, row.stepId, row.attempt, row.leaseOwner, now);
           if (next === undefined) {
             await q.run('DELETE FROM "Task" WHERE "id" = ?', [row.id]);
             continue;
@@ -589,7 +589,6 @@ export class EngineStore {
           command = { ...command, attempt: next, idempotencyKey: `${row.runId}:${row.stepId}:${next}` };
           await q.run('UPDATE "Task" SET "attempt" = ?, "payload" = ? WHERE "id" = ?', [next, JSON.stringify(command), row.id]);
         }
-        await q.run(UPSERT_ATTEMPT, [row.runId, row.stepId, command.attempt, owner, "running", now]);
         out.steps.push({ taskId: row.id, runId: row.runId, stepId: row.stepId, attempt: command.attempt, command });
       }
       for (const row of others) {
@@ -601,7 +600,7 @@ export class EngineStore {
   }
 
   /** Marks `attempt` lost and moves the running record to attempt + 1. Undefined when the step is no longer running. */
-  private async bumpAttempt(q: SqlExec, runId: string, stepId: string, attempt: number, now: number): Promise<number | undefined> {
+  private async bumpAttempt(q: SqlExec, runId: string, stepId: string, attempt: number, lostBy: string | null, now: number): Promise<number | undefined> {
     const rows = await q.all<{ state: string }>('SELECT "state" FROM "StepRun" WHERE "runId" = ? AND "stepId" = ?', [runId, stepId]);
     const row = rows[0];
     if (!row) return undefined;
@@ -609,13 +608,15 @@ export class EngineStore {
     if (state.status !== "running" || state.attempt !== attempt) return undefined;
     const next: StepState = { ...state, attempt: attempt + 1, startedAt: now };
     await q.run('UPDATE "StepRun" SET "attempt" = ?, "state" = ?, "startedAt" = ? WHERE "runId" = ? AND "stepId" = ?', [next.attempt, JSON.stringify(next), now, runId, stepId]);
-    await q.run('UPDATE "StepAttempt" SET "status" = ?, "finishedAt" = ?, "error" = ? WHERE "runId" = ? AND "stepId" = ? AND "attempt" = ? AND "finishedAt" IS NULL', [
-      "lost",
-      now,
-      "worker lost its lease (crashed or stopped); the step runs again as a new attempt",
+    await q.run(RECORD_ATTEMPT, [
       runId,
       stepId,
       attempt,
+      lostBy,
+      "lost",
+      state.startedAt ?? now,
+      now,
+      "its worker lost the lease (crashed, stopped or cut off); the step runs again as a new attempt",
     ]);
     return next.attempt;
   }

@@ -26,16 +26,10 @@ export function sqliteDb(conn: SqliteConnection): SqlDb {
   return {
     kind: "sqlite",
     tx: (fn) =>
-      conn.transaction((c) =>
+      conn.fastTransaction((q) =>
         fn({
-          async all<T extends SqlRow>(sql: string, args: readonly SqlValue[] = []) {
-            const r = await c.execute({ sql, args: args as SqlValue[] });
-            return r.rows as unknown as T[];
-          },
-          async run(sql, args = []) {
-            const r = await c.execute({ sql, args: args as SqlValue[] });
-            return r.rowsAffected;
-          },
+          all: async <T extends SqlRow>(sql: string, args: readonly SqlValue[] = []) => q.all(sql, args) as T[],
+          run: async (sql, args = []) => q.run(sql, args),
         }),
       ),
     close: async () => undefined,

@@ -43,6 +43,7 @@ function worker(extra: Record<string, string>): Child {
   const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src/server/worker/main.ts")], {
     cwd: ROOT,
     env: {
+      NODE_ENV: "production",
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       DATABASE_URL: env.DATABASE_URL,

@@ -1,0 +1,208 @@
+/**
+ * `npm run bench [-- --json] [-- --db postgres --workers N]`: noop steps through the real store and
+ * worker (one process, like the embedded worker), on a fresh SQLite database per `synchronous`
+ * setting (FULL and NORMAL), or on PostgreSQL (TEST_DATABASE_URL). Prints figures, never pass/fail.
+ *
+ *   chain-N      a1 -> a2 -> ... -> aN                (per-step latency of a dependency chain)
+ *   fan 1->N->1  a -> {b1..bN} -> z                   (fan-out and fan-in)
+ *   runs1000     1,000 concurrent runs of a 3-step chain (throughput)
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+
+const args = parseArgs({
+  options: {
+    json: { type: "boolean", default: false },
+    db: { type: "string", default: "sqlite" },
+    sync: { type: "string", default: "FULL,NORMAL" },
+    concurrency: { type: "string", default: "64" },
+    quick: { type: "boolean", default: false },
+  },
+}).values;
+
+type Figures = Record<string, number | string>;
+
+async function benchOnce(synchronous: "FULL" | "NORMAL" | "n/a", databaseUrl: string, dataDir: string): Promise<Figures> {
+  // The app's modules read their configuration once, from the environment: set it before loading.
+  process.env.DATABASE_URL = databaseUrl;
+  process.env.DATA_DIR = dataDir;
+  process.env.SQLITE_SYNCHRONOUS = synchronous === "n/a" ? "FULL" : synchronous;
+  process.env.LOG_LEVEL = "error";
+  process.env.NEXTAUTH_SECRET ??= "bench-secret-bench-secret-bench";
+  const { env } = await import("~/env");
+  const { migrate } = await import("~/server/db/migrate");
+  await migrate({ databaseUrl: env.DATABASE_URL, synchronous: env.SQLITE_SYNCHRONOUS });
+  const { db } = await import("~/server/db");
+  const { newId } = await import("~/server/ids");
+  const { saveWorkflow } = await import("~/server/services/workflows");
+  const { createEngineStore } = await import("~/server/store/create-engine-store");
+  const { Worker } = await import("~/server/worker/worker");
+
+  const team = await db.team.create({ data: { id: newId("team"), name: `bench-${Date.now()}` } });
+  const store = createEngineStore({ leaseMs: 60_000 });
+  const issued = new Map<string, number>();
+  const startDelays: number[] = [];
+  let measureDelays = false;
+  const worker = new Worker({
+    store,
+    concurrency: Number(args.concurrency),
+    pollMs: 5,
+    executors: {
+      noop: {
+        async execute(e) {
+          if (measureDelays) {
+            const at = issued.get(e.runId);
+            if (at !== undefined) startDelays.push(performance.now() - at);
+          }
+          return { ok: true, output: {} };
+        },
+      },
+    },
+  }).start();
+
+  const versions = new Map<string, { workflowId: string; workflowVersionId: string; version: number }>();
+  async function define(name: string, yaml: string) {
+    const saved = await saveWorkflow(team, { yaml: `name: ${name}\n${yaml}` });
+    const v = await db.workflowVersion.findFirstOrThrow({ where: { workflow: { teamId: team.id, name }, version: saved.version } });
+    versions.set(name, { workflowId: v.workflowId, workflowVersionId: v.id, version: v.version });
+  }
+  const chain = (n: number) => "steps:\n" + Array.from({ length: n }, (_, i) => `  - { id: s${i}, type: noop${i ? `, needs: [s${i - 1}]` : ""} }`).join("\n");
+  const fan = (n: number) =>
+    "steps:\n  - { id: a, type: noop }\n" +
+    Array.from({ length: n }, (_, i) => `  - { id: b${i}, type: noop, needs: [a] }`).join("\n") +
+    `\n  - { id: z, type: noop, needs: [${Array.from({ length: n }, (_, i) => `b${i}`).join(", ")}] }`;
+
+  async function waitAll(ids: string[]) {
+    const pending = new Set(ids);
+    while (pending.size) {
+      const rows = await store.sql.tx((q) =>
+        q.all<{ id: string; status: string }>(`SELECT "id", "status" FROM "Run" WHERE "id" IN (${[...pending].map(() => "?").join(",")})`, [...pending]),
+      );
+      for (const r of rows) if (["succeeded", "failed", "cancelled"].includes(r.status)) {
+        if (r.status !== "succeeded") throw new Error(`bench run ${r.id} ${r.status}`);
+        pending.delete(r.id);
+      }
+      if (pending.size) await new Promise((r) => setTimeout(r, 1));
+    }
+  }
+
+  /** Wall time of `count` runs of `name` started together, in ms (median of `repeat`). */
+  async function time(name: string, count: number, repeat: number): Promise<number> {
+    const times: number[] = [];
+    for (let i = 0; i < repeat; i++) {
+      const v = versions.get(name);
+      if (!v) throw new Error(name);
+      const t0 = performance.now();
+      const ids: string[] = [];
+      for (let k = 0; k < count; k++) {
+        const runId = newId("run");
+        ids.push(runId);
+        issued.set(runId, performance.now());
+        await store.startRun({ runId, teamId: team.id, ...v });
+      }
+      worker.wake();
+      await waitAll(ids);
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    return times[Math.floor(times.length / 2)] as number;
+  }
+
+  const quick = args.quick;
+  await define("chain100", chain(100));
+  await define("chain1000", chain(1000));
+  await define("fan100", fan(100));
+  await define("fan1000", fan(1000));
+  await define("fan10000", fan(quick ? 2000 : 10_000));
+  await define("small", chain(3));
+  await time("chain100", 1, 1); // warm-up: JIT, plans, page cache
+
+  const out: Figures = {};
+  out.chain100_ms_per_step = (await time("chain100", 1, 5)) / 100;
+  out.chain1000_ms_per_step = (await time("chain1000", 1, quick ? 1 : 2)) / 1000;
+  out.fan100_ms = await time("fan100", 1, 5);
+  out.fan100_ms_per_step = (out.fan100_ms as number) / 102;
+  out.fan1000_ms = await time("fan1000", 1, 3);
+  out.fan10000_ms_per_step = (await time("fan10000", 1, 1)) / ((quick ? 2000 : 10_000) + 2);
+  measureDelays = true;
+  const runs = quick ? 200 : 1000;
+  const t = await time("small", runs, 1);
+  measureDelays = false;
+  out.runs1000_steps_per_s = (runs * 3) / (t / 1000);
+  // Delay from the moment the run was started to each first step's execution, p99: what a step
+  // waits in the queue under a burst of 1,000 runs.
+  startDelays.sort((a, b) => a - b);
+  out.ready_to_start_p99_ms = startDelays[Math.floor(startDelays.length * 0.99)] ?? NaN;
+
+  await worker.stop(5000);
+  if (env.databaseKind === "sqlite") out.sqlite_commit_us = await rawCommitUs(dataDir, synchronous === "NORMAL" ? "NORMAL" : "FULL");
+  out.synchronous = synchronous;
+  return out;
+}
+
+/** Raw commit latency of one small INSERT in WAL with the same pragma, on the same disk. */
+async function rawCommitUs(dir: string, synchronous: "FULL" | "NORMAL"): Promise<number> {
+  const { createClient } = await import("@libsql/client");
+  const c = createClient({ url: `file:${join(dir, "commit.db")}` });
+  await c.execute("PRAGMA journal_mode = WAL");
+  await c.execute(`PRAGMA synchronous = ${synchronous}`);
+  await c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+  const n = 2000;
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) await c.execute({ sql: "INSERT INTO t (v) VALUES (?)", args: [String(i)] });
+  const us = ((performance.now() - t0) / n) * 1000;
+  c.close();
+  return us;
+}
+
+const round = (v: number | string) => (typeof v === "number" ? Math.round(v * 1000) / 1000 : v);
+
+async function main() {
+  const machine = `${cpus()[0]?.model ?? "?"} x${cpus().length}, node ${process.version}`;
+  const results: Record<string, Figures> = {};
+  if (args.db === "postgres" || args.db === "postgresql") {
+    const url = process.env.TEST_DATABASE_URL;
+    if (!url) throw new Error("--db postgres needs TEST_DATABASE_URL (scripts/ci-postgres.sh prints one)");
+    results.postgresql = await benchOnce("n/a", url, mkdtempSync(join(tmpdir(), "wf-bench-")));
+  } else {
+    // Each setting in its own process, so module-level configuration is fresh.
+    const syncs = String(args.sync).split(",") as ("FULL" | "NORMAL")[];
+    if (syncs.length > 1) {
+      const { execFileSync } = await import("node:child_process");
+      for (const s of syncs) {
+        const outText = execFileSync(process.execPath, ["--import", "tsx", process.argv[1] as string, "--json", "--sync", s, "--concurrency", String(args.concurrency), ...(args.quick ? ["--quick"] : [])], {
+          encoding: "utf8",
+          stdio: ["ignore", "pipe", "inherit"],
+        });
+        results[s] = (JSON.parse(outText) as { results: Record<string, Figures> }).results[s] as Figures;
+      }
+    } else {
+      const s = syncs[0] ?? "FULL";
+      const dir = mkdtempSync(join(tmpdir(), "wf-bench-"));
+      try {
+        results[s] = await benchOnce(s, `file:${join(dir, "bench.db")}`, dir);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  }
+  const first = Object.values(results)[0] ?? {};
+  const settings = { machine, concurrency: Number(args.concurrency), journal: "WAL", runs_n: args.quick ? 200 : 1000, fan_n: args.quick ? 2000 : 10_000 };
+  if (args.json) {
+    process.stdout.write(JSON.stringify({ ...Object.fromEntries(Object.entries(first).map(([k, v]) => [k, round(v)])), settings, results }) + "\n");
+    process.exit(0);
+  }
+  const keys = Object.keys(first);
+  const cols = Object.keys(results);
+  console.log(`wf bench — noop steps through the real store and worker (${settings.machine}; worker concurrency ${settings.concurrency}; SQLite WAL)`);
+  console.log(["figure".padEnd(24), ...cols.map((c) => c.padStart(12))].join(" "));
+  for (const k of keys) console.log([k.padEnd(24), ...cols.map((c) => String(round(results[c]?.[k] ?? "")).padStart(12))].join(" "));
+  process.exit(0);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -77,8 +77,9 @@ async function benchOnce(synchronous: "FULL" | "NORMAL" | "n/a", databaseUrl: st
   async function waitAll(ids: string[]) {
     const pending = new Set(ids);
     while (pending.size) {
-      const rows = await store.sql.tx((q) =>
-        q.all<{ id: string; status: string }>(`SELECT "id", "status" FROM "Run" WHERE "id" IN (${[...pending].map(() => "?").join(",")})`, [...pending]),
+      const rows = await store.sql.read<{ id: string; status: string }>(
+        `SELECT "id", "status" FROM "Run" WHERE "id" IN (${[...pending].map(() => "?").join(",")})`,
+        [...pending],
       );
       for (const r of rows) if (["succeeded", "failed", "cancelled"].includes(r.status)) {
         if (r.status !== "succeeded") throw new Error(`bench run ${r.id} ${r.status}`);

@@ -87,13 +87,13 @@ CREATE INDEX "Run_parentRunId_idx" ON "Run"("parentRunId");
 CREATE INDEX "StepRun_runId_status_readyAt_idx" ON "StepRun"("runId", "status", "readyAt");
 
 -- CreateIndex
-CREATE INDEX "Task_availableAt_idx" ON "Task"("availableAt");
+CREATE INDEX "Task_kind_leaseOwner_availableAt_idx" ON "Task"("kind", "leaseOwner", "availableAt");
+
+-- CreateIndex
+CREATE INDEX "Task_leaseExpiresAt_idx" ON "Task"("leaseExpiresAt");
 
 -- CreateIndex
 CREATE INDEX "Task_runId_stepId_idx" ON "Task"("runId", "stepId");
-
--- CreateIndex
-CREATE INDEX "Task_leaseOwner_idx" ON "Task"("leaseOwner");
 
 -- CreateIndex
 CREATE INDEX "StepLog_runId_stepId_id_idx" ON "StepLog"("runId", "stepId", "id");

@@ -13,13 +13,13 @@ export interface LoadLimits {
   maxBytes: number;
   /** Most alias dereferences while building the document (defends against "billion laughs"). @default 100 */
   maxAliasCount: number;
-  /** Most steps, nested ones included. @default 10_000 */
+  /** Most steps, nested ones included (fan 1 -> 10,000 -> 1 fits). @default 20_000 */
   maxSteps: number;
   /** Deepest nesting of control steps (parallel/conditional inside each other). @default 16 */
   maxNesting: number;
 }
 
-export const DEFAULT_LOAD_LIMITS: LoadLimits = { maxBytes: 1_048_576, maxAliasCount: 100, maxSteps: 10_000, maxNesting: 16 };
+export const DEFAULT_LOAD_LIMITS: LoadLimits = { maxBytes: 1_048_576, maxAliasCount: 100, maxSteps: 20_000, maxNesting: 16 };
 
 export interface LoadOptions {
   /** Shown in errors as `file:line:col`. */

@@ -86,6 +86,11 @@ export class SqliteConnection {
     });
   }
 
+  /** One statement on the engine's connection, outside a transaction. */
+  fastRead(sql: string, args: readonly SqlArg[]): Promise<Record<string, unknown>[]> {
+    return this.exclusive(async () => this.statement(this.openFast(), sql).all(...args) as Record<string, unknown>[]);
+  }
+
   private openFast() {
     if (!this.fast) {
       const db = new Database(this.url.replace(/^file:/, ""));

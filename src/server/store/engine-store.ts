@@ -553,25 +553,38 @@ export class EngineStore {
   async claim(owner: string, stepLimit: number, otherLimit = 100): Promise<ClaimResult> {
     const out: ClaimResult = { steps: [], events: [], childRuns: [] };
     if (stepLimit <= 0 && otherLimit <= 0) return out;
+    // Most polls find nothing: look first without taking the write lock.
+    const look = this.now();
+    const any = await this.sql.read(
+      `SELECT 1 AS "x" FROM "Task" WHERE "kind" IN (${stepLimit > 0 ? "'step'," : ""}'event','child_run') AND "leaseOwner" IS NULL AND "availableAt" <= ? UNION ALL SELECT 1 AS "x" FROM "Task" WHERE "leaseExpiresAt" < ? LIMIT 1`,
+      [look, look],
+    );
+    if (!any.length) return out;
     await this.sql.tx(async (q) => {
       const now = this.now();
       const lease = now + this.leaseMs;
       const skipLocked = this.sql.kind === "postgresql" ? " FOR UPDATE SKIP LOCKED" : "";
-      const due = '"availableAt" <= ? AND ("leaseExpiresAt" IS NULL OR "leaseExpiresAt" < ?)';
-      const steps =
-        stepLimit > 0
-          ? await q.all<{ id: number; runId: string; stepId: string; attempt: number; payload: string; claims: number; leaseOwner: string | null }>(
-              `SELECT "id","runId","stepId","attempt","payload","claims","leaseOwner" FROM "Task" WHERE "kind" = 'step' AND ${due} ORDER BY "id" LIMIT ?${skipLocked}`,
-              [now, now, stepLimit],
-            )
-          : [];
-      const others =
-        otherLimit > 0
-          ? await q.all<{ id: number; runId: string; kind: string; payload: string }>(
-              `SELECT "id","runId","kind","payload" FROM "Task" WHERE "kind" <> 'step' AND ${due} ORDER BY "availableAt", "id" LIMIT ?${skipLocked}`,
-              [now, now, otherLimit],
-            )
-          : [];
+      type StepRow = { id: number; runId: string; stepId: string; attempt: number; payload: string; claims: number; leaseOwner: string | null };
+      type OtherRow = { id: number; runId: string; kind: string; payload: string };
+      const cols = '"id","runId","stepId","attempt","kind","payload","claims","leaseOwner"';
+      // Two indexed looks each: unleased and due, or leased but expired (a dead worker's).
+      const pick = async <T>(kinds: string, limit: number): Promise<T[]> => {
+        if (limit <= 0) return [];
+        const fresh = await q.all(
+          `SELECT ${cols} FROM "Task" WHERE "kind" IN (${kinds}) AND "leaseOwner" IS NULL AND "availableAt" <= ? ORDER BY "availableAt", "id" LIMIT ?${skipLocked}`,
+          [now, limit],
+        );
+        const expired =
+          fresh.length < limit
+            ? await q.all(`SELECT ${cols} FROM "Task" WHERE "leaseExpiresAt" < ? AND "kind" IN (${kinds}) ORDER BY "leaseExpiresAt" LIMIT ?${skipLocked}`, [
+                now,
+                limit - fresh.length,
+              ])
+            : [];
+        return [...fresh, ...expired] as T[];
+      };
+      const steps = await pick<StepRow>("'step'", stepLimit);
+      const others = await pick<OtherRow>("'event','child_run'", otherLimit);
       const ids = [...steps.map((s) => s.id), ...others.map((o) => o.id)];
       if (!ids.length) return;
       await q.run(`UPDATE "Task" SET "leaseOwner" = ?, "leaseExpiresAt" = ?, "claims" = "claims" + 1 WHERE "id" IN (${ids.map(() => "?").join(",")})`, [owner, lease, ...ids]);
@@ -719,12 +732,12 @@ export class EngineStore {
 
   /** The run's header, for read models and tests. */
   async getRun(runId: string): Promise<RunHeader | undefined> {
-    const rows = await this.sql.tx((q) => q.all<{ header: string }>('SELECT "header" FROM "Run" WHERE "id" = ?', [runId]));
+    const rows = await this.sql.read<{ header: string }>('SELECT "header" FROM "Run" WHERE "id" = ?', [runId]);
     return rows[0] ? parse<RunHeader>(rows[0].header) : undefined;
   }
 
   async listSteps(runId: string): Promise<StepState[]> {
-    const rows = await this.sql.tx((q) => q.all<{ state: string }>('SELECT "state" FROM "StepRun" WHERE "runId" = ? ORDER BY "seq"', [runId]));
+    const rows = await this.sql.read<{ state: string }>('SELECT "state" FROM "StepRun" WHERE "runId" = ? ORDER BY "seq"', [runId]);
     return rows.map((r) => parse<StepState>(r.state));
   }
 }

@@ -19,6 +19,8 @@ export interface SqlDb {
   readonly kind: "sqlite" | "postgresql";
   /** One transaction; on SQLite it begins IMMEDIATE (holds the write lock from the start). */
   tx<T>(fn: (q: SqlExec) => Promise<T>): Promise<T>;
+  /** One read outside a transaction (read models, polling). */
+  read<T extends SqlRow = SqlRow>(sql: string, args?: readonly SqlValue[]): Promise<T[]>;
   close(): Promise<void>;
 }
 
@@ -32,6 +34,7 @@ export function sqliteDb(conn: SqliteConnection): SqlDb {
           run: async (sql, args = []) => q.run(sql, args),
         }),
       ),
+    read: <T extends SqlRow>(sql: string, args: readonly SqlValue[] = []) => conn.fastRead(sql, args) as Promise<T[]>,
     close: async () => undefined,
   };
 }
@@ -83,6 +86,9 @@ export function postgresDb(connectionString: string, options: { max?: number; on
       } finally {
         client.release();
       }
+    },
+    async read<T extends SqlRow>(sql: string, args: readonly SqlValue[] = []) {
+      return (await pool.query({ text: toPg(sql), values: args as SqlValue[] })).rows as T[];
     },
     close: () => pool.end(),
   };

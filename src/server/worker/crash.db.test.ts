@@ -12,7 +12,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { env } from "~/env";
 import { db } from "~/server/db";
 import { newId } from "~/server/ids";
@@ -38,6 +38,8 @@ type Child = {
   ready: Promise<void>;
   kill: (sig: NodeJS.Signals) => void;
 };
+
+const children = new Set<Child>();
 
 function worker(extra: Record<string, string>): Child {
   const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src/server/worker/main.ts")], {
@@ -65,11 +67,13 @@ function worker(extra: Record<string, string>): Child {
       if (out.includes('"worker started"')) r();
     });
   });
-  return {
-    exit: new Promise((r) => child.on("exit", (code, signal) => r({ code, signal }))),
+  const handle: Child = {
+    exit: new Promise((r) => child.on("exit", (code, signal) => (children.delete(handle), r({ code, signal })))),
     ready,
     kill: (sig) => child.kill(sig),
   };
+  children.add(handle);
+  return handle;
 }
 
 async function allEnded(runIds: string[], timeoutMs: number): Promise<boolean> {
@@ -85,6 +89,11 @@ async function allEnded(runIds: string[], timeoutMs: number): Promise<boolean> {
 describe("crash safety", () => {
   let team: { id: string; name: string };
   let version: { id: string; workflowId: string; version: number };
+
+  // A failed case must not leave workers polling the database behind it.
+  afterEach(() => {
+    for (const c of children) c.kill("SIGKILL");
+  });
 
   beforeAll(async () => {
     await migrateTestDb();

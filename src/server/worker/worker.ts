@@ -224,8 +224,9 @@ export class Worker {
           : result.ok
             ? { type: "step_succeeded", stepId: task.stepId, attempt: task.attempt, output: result.output, at }
             : { type: "step_failed", stepId: task.stepId, attempt: task.attempt, error: result.error, at };
+      // No poll here: the commit of this result claims the next steps itself (self-claim), and
+      // work queued for anyone wakes the workers (afterCommit).
       this.enqueue({ runId: task.runId, event, fence: { taskId: task.taskId, owner: this.owner }, logs: entry.logs.splice(0) });
-      if (this.running.size < this.concurrency) this.wake();
     })();
   }
 

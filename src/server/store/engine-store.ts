@@ -332,6 +332,16 @@ export class EngineStore {
             const started = ctx.steps.get(command.stepId)?.startedAt ?? now;
             await q.run(RECORD_ATTEMPT, [command.runId, command.stepId, command.attempt, held[0]?.leaseOwner ?? null, "cancelled", started, now, command.reason]);
             result.cancelled.push({ runId: command.runId, stepId: command.stepId, attempt: command.attempt });
+            // A subworkflow step's child run is cancelled with it (durably, as an event of the child).
+            const children = await q.all<{ id: string; header: string }>(
+              'SELECT "id", "header" FROM "Run" WHERE "parentRunId" = ? AND "status" NOT IN (\'succeeded\', \'failed\', \'cancelled\')',
+              [command.runId],
+            );
+            for (const child of children) {
+              if (parse<RunHeader>(child.header).parent?.stepId !== command.stepId) continue;
+              await this.insertEvent(q, child.id, now, { type: "run_cancel_requested", by: "parent run", reason: `parent run ${command.runId} cancelled`, at: now });
+              result.queued = true;
+            }
             break;
           }
           case "start_child_run":

@@ -166,4 +166,54 @@ describe("worker on SQLite", () => {
       [2, "succeeded"],
     ]);
   });
+
+  //  a ──► pause (wait 300ms) ──► b
+  it("a wait step is a durable timer row, due at its time", async () => {
+    const ran: number[] = [];
+    worker({ shell: executor(() => (ran.push(Date.now()), { ok: true, output: {} })) });
+    const runId = await start(`name: waits\nsteps:\n  - ${sh("a")}\n  - { id: pause, type: wait, needs: [a], params: { duration: 300ms } }\n  - ${sh("b", "pause")}\n`);
+    // While it waits, the timer is a row in the database (so it survives a restart).
+    let timer = await db.task.findFirst({ where: { runId, kind: "event" } });
+    for (let i = 0; !timer && i < 100; i++) {
+      await new Promise((r) => setTimeout(r, 5));
+      timer = await db.task.findFirst({ where: { runId, kind: "event" } });
+    }
+    expect(JSON.parse(timer?.payload ?? "{}")).toMatchObject({ type: "wait_timer_fired", stepId: "pause" });
+    const run = await waitForEnd(runId);
+    expect(run.status).toBe("succeeded");
+    expect(ran.length).toBe(2);
+    expect((ran[1] ?? 0) - (ran[0] ?? 0)).toBeGreaterThanOrEqual(280);
+  });
+
+  //  parent: call (subworkflow child) ──► after
+  it("a subworkflow step runs a child run and the parent waits for it; cancelling the parent cancels the child", async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    worker({
+      shell: executor(async (e) => {
+        if (e.params && typeof e.params === "object" && !Array.isArray(e.params) && e.params.command === "hang") await gate;
+        return { ok: true, output: { step: e.stepId } };
+      }),
+    });
+    await version(`name: child\nsteps:\n  - ${sh("inner")}\n`);
+    const parent = await start(`name: parent\nsteps:\n  - { id: call, type: subworkflow, params: { workflow: child } }\n  - ${sh("after", "call")}\n`);
+    const done = await waitForEnd(parent);
+    expect(done.status).toBe("succeeded");
+    const child = await db.run.findFirstOrThrow({ where: { parentRunId: parent } });
+    expect(child.status).toBe("succeeded");
+
+    await version(`name: slowchild\nsteps:\n  - { id: inner, type: shell, params: { command: hang } }\n`);
+    const p2 = await start(`name: parent2\nsteps:\n  - { id: call, type: subworkflow, params: { workflow: slowchild } }\n`);
+    let c2 = await db.run.findFirst({ where: { parentRunId: p2 } });
+    for (let i = 0; !c2 && i < 200; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      c2 = await db.run.findFirst({ where: { parentRunId: p2 } });
+    }
+    if (!c2) throw new Error("child run never started");
+    await store.processEvents([{ runId: p2, event: { type: "run_cancel_requested", by: "test", at: Date.now() } }]);
+    for (const w of workers) w.wake();
+    expect((await waitForEnd(p2)).status).toBe("cancelled");
+    expect((await waitForEnd(c2.id)).status).toBe("cancelled");
+    release();
+  });
 });

@@ -224,7 +224,10 @@ export class EngineStore {
     const logs: LogLine[] = [];
     let budget = claimLimit;
 
-    for (const input of inputs) {
+    // Events of one run keep their order; runs are locked in id order, so two workers' groups
+    // cannot deadlock on each other's runs.
+    const ordered = inputs.length > 1 ? [...inputs].sort((a, b) => (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0)) : inputs;
+    for (const input of ordered) {
       if (input.fence) {
         const n = await q.run('DELETE FROM "Task" WHERE "id" = ? AND "leaseOwner" = ?', [input.fence.taskId, input.fence.owner]);
         if (n === 0) {
@@ -406,7 +409,9 @@ export class EngineStore {
   private async runCtx(q: SqlExec, runs: Map<string, RunCtx>, runId: string): Promise<RunCtx | undefined> {
     let ctx = runs.get(runId);
     if (ctx) return ctx;
-    const rows = await q.all<RunRow>('SELECT "header", "workflowVersionId", "status" FROM "Run" WHERE "id" = ?', [runId]);
+    // PostgreSQL: lock the run row, so two workers settling steps of one run take turns (SQLite's
+    // BEGIN IMMEDIATE already serialises every writer).
+    const rows = await q.all<RunRow>(`SELECT "header", "workflowVersionId", "status" FROM "Run" WHERE "id" = ?${this.sql.kind === "postgresql" ? " FOR UPDATE" : ""}`, [runId]);
     const row = rows[0];
     if (!row) return undefined;
     ctx = {

@@ -3,7 +3,8 @@ import { env, processEnvForChildren } from "~/env";
 import { createExecutors } from "~/server/executors";
 import { logger } from "~/server/logger";
 import { engineStore } from "~/server/store/instance";
-import { notifyWork, onWork } from "./hub";
+import { notifyWork, onWork, setRemoteNotify, wakeLocal } from "./hub";
+import { startPgWakeups } from "./pg-wakeups";
 import { Worker, type Crashpoint } from "./worker";
 
 /** Test-only crash injection: SIGKILL this process the (WF_CRASH_SKIP+1)th time `point` is reached. */
@@ -19,7 +20,18 @@ export function crashpoints(): ((point: Crashpoint) => void) | undefined {
   };
 }
 
+let wakeupsStarted = false;
+
+/** On PostgreSQL: LISTEN for other processes' work and NOTIFY them of ours (once per process). */
+export function startWakeups(): void {
+  if (wakeupsStarted || env.databaseKind !== "postgresql") return;
+  wakeupsStarted = true;
+  const w = startPgWakeups(env.DATABASE_URL, wakeLocal);
+  setRemoteNotify(w.notify);
+}
+
 export function startWorker(kind: "embedded" | "standalone"): Worker {
+  startWakeups();
   const crashAt = crashpoints();
   const store = engineStore({
     leaseMs: env.WORKER_LEASE_MS,

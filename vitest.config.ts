@@ -27,6 +27,8 @@ export default defineConfig({
           ...common,
           name: "sqlite",
           include: ["src/**/*.test.ts", "bench/**/*.test.ts", "scripts/**/*.test.ts", "workflows/**/*.test.ts"],
+          // PostgreSQL-only suites (scale-out across processes)
+          exclude: ["**/*.pg.db.test.ts", "node_modules/**"],
           setupFiles: ["./vitest.setup.ts"],
         },
       },

@@ -197,7 +197,8 @@ async function main() {
   }
   const keys = Object.keys(first);
   const cols = Object.keys(results);
-  console.log(`wf bench — noop steps through the real store and worker (${settings.machine}; worker concurrency ${settings.concurrency}; SQLite WAL)`);
+  const database = cols.includes("postgresql") ? "PostgreSQL (TEST_DATABASE_URL)" : "SQLite WAL, fresh file per setting";
+  console.log(`wf bench — noop steps through the real store and worker (${settings.machine}; worker concurrency ${settings.concurrency}; ${database})`);
   console.log(["figure".padEnd(24), ...cols.map((c) => c.padStart(12))].join(" "));
   for (const k of keys) console.log([k.padEnd(24), ...cols.map((c) => String(round(results[c]?.[k] ?? "")).padStart(12))].join(" "));
   process.exit(0);

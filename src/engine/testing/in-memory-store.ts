@@ -1,5 +1,6 @@
 import { EngineError } from "../errors";
 import type { RunStore } from "../ports";
+import { applyRunPatch } from "../scheduler/apply-run-patch";
 import type { EngineCommand, RunHeader, RunPatch, RunState, StepState } from "../scheduler/types";
 import { isActive, isRunnable } from "../status";
 
@@ -65,19 +66,7 @@ export class InMemoryStore implements RunStore {
   /** Synchronous form of apply. */
   applySync(runId: string, patch: RunPatch, commands: readonly EngineCommand[]): void {
     const run = this.get(runId);
-    const c = run.header.counters;
-    const header: RunHeader = { ...run.header };
-    for (const field of patch.clear ?? []) delete header[field];
-    run.header = {
-      ...header,
-      ...patch.run,
-      counters: {
-        remaining: c.remaining + patch.counters.remaining,
-        running: c.running + patch.counters.running,
-        failed: c.failed + patch.counters.failed,
-        waitingApproval: c.waitingApproval + patch.counters.waitingApproval,
-      },
-    };
+    run.header = applyRunPatch(run.header, patch);
     for (const step of patch.steps) {
       // Update the stored record in place: like a database row, and it keeps long-lived records
       // in one place for the garbage collector (replacing them makes old-space garbage per step).

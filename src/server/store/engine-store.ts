@@ -14,6 +14,7 @@ import { EngineError } from "~/engine/errors";
 import { compilePlan, type Plan, type PlanNode } from "~/engine/graph/compile-plan";
 import type { Json } from "~/engine/json";
 import { createRun, touchedSteps } from "~/engine/scheduler/create-run";
+import { applyRunPatch } from "~/engine/scheduler/apply-run-patch";
 import { decide, RETRY_CANDIDATE_STATUSES } from "~/engine/scheduler/decide";
 import type { EngineCommand, EngineEvent, RunHeader, RunState, StepState } from "~/engine/scheduler/types";
 import { isRunTerminal } from "~/engine/status";
@@ -247,20 +248,9 @@ export class EngineStore {
       const { patch, commands } = decision;
 
       // Run header: fields and counter deltas.
-      if (Object.keys(patch.run).length || patch.clear?.length || patch.counters.remaining || patch.counters.running || patch.counters.failed || patch.counters.waitingApproval) {
-        const c = ctx.header.counters;
-        const cleared: RunHeader = { ...ctx.header };
-        for (const field of patch.clear ?? []) delete cleared[field];
-        ctx.header = {
-          ...cleared,
-          ...patch.run,
-          counters: {
-            remaining: c.remaining + patch.counters.remaining,
-            running: c.running + patch.counters.running,
-            failed: c.failed + patch.counters.failed,
-            waitingApproval: c.waitingApproval + patch.counters.waitingApproval,
-          },
-        };
+      const header = applyRunPatch(ctx.header, patch);
+      if (header !== ctx.header) {
+        ctx.header = header;
         ctx.headerDirty = true;
       }
       const now = this.now();

@@ -8,19 +8,17 @@
  *   a ────┼─► …  ─┼──► z ──► tail
  *         └─► b5 ─┘
  */
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { env } from "~/env";
 import { db } from "~/server/db";
 import { newId } from "~/server/ids";
 import { saveWorkflow } from "~/server/services/workflows";
 import { engineStore } from "~/server/store/instance";
 import { createTeam, migrateTestDb } from "~/server/testing/seed";
+import { killWorkerProcesses, spawnWorkerProcess } from "~/server/testing/worker-process";
 
-const ROOT = resolve(__dirname, "../../..");
 const mark = (id: string, needs?: string) =>
   `  - id: ${id}\n    type: shell\n${needs ? `    needs: [${needs}]\n` : ""}    params:\n      command: 'echo "$WF_ATTEMPT" >> "$MARKS/$WF_RUN_ID.$WF_STEP_ID.$WF_ATTEMPT"; sleep 0.05; printf "{\\"step\\":\\"%s\\"}" "$WF_STEP_ID" > "$WF_OUTPUT"'\n      env: { MARKS: "{{ inputs.marks }}" }\n`;
 const FAN = Array.from({ length: 6 }, (_, i) => `b${i}`);
@@ -32,49 +30,7 @@ const YAML =
   mark("tail", "z");
 const STEPS = ["a", ...FAN, "z", "tail"];
 
-type Child = {
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** Resolves once the worker has started (its "worker started" log line). */
-  ready: Promise<void>;
-  kill: (sig: NodeJS.Signals) => void;
-};
-
-const children = new Set<Child>();
-
-function worker(extra: Record<string, string>): Child {
-  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src/server/worker/main.ts")], {
-    cwd: ROOT,
-    env: {
-      NODE_ENV: "production",
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      DATABASE_URL: env.DATABASE_URL,
-      DATA_DIR: env.dataDir,
-      NEXTAUTH_SECRET: "crash-test-secret-0123456789",
-      WORKER_LEASE_MS: "800",
-      WORKER_POLL_MS: "20",
-      WORKER_CONCURRENCY: "4",
-      WORKER_SHUTDOWN_GRACE_MS: "2000",
-      LOG_LEVEL: "info",
-      ...extra,
-    },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const ready = new Promise<void>((r) => {
-    let out = "";
-    child.stdout?.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('"worker started"')) r();
-    });
-  });
-  const handle: Child = {
-    exit: new Promise((r) => child.on("exit", (code, signal) => (children.delete(handle), r({ code, signal })))),
-    ready,
-    kill: (sig) => child.kill(sig),
-  };
-  children.add(handle);
-  return handle;
-}
+const worker = (extra: Record<string, string>) => spawnWorkerProcess({ WORKER_LEASE_MS: "800", WORKER_POLL_MS: "20", ...extra });
 
 async function allEnded(runIds: string[], timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
@@ -90,10 +46,7 @@ describe("crash safety", () => {
   let team: { id: string; name: string };
   let version: { id: string; workflowId: string; version: number };
 
-  // A failed case must not leave workers polling the database behind it.
-  afterEach(() => {
-    for (const c of children) c.kill("SIGKILL");
-  });
+  afterEach(killWorkerProcesses);
 
   beforeAll(async () => {
     await migrateTestDb();
@@ -123,7 +76,7 @@ describe("crash safety", () => {
 
     // A fresh worker recovers: expired leases are reclaimed as new attempts.
     const recovery = worker({});
-    await recovery.ready;
+    await recovery.owner;
     expect(await allEnded(runIds, 30_000)).toBe(true);
     recovery.kill("SIGTERM");
     expect((await recovery.exit).code).toBe(0);

@@ -6,11 +6,10 @@
  *   a ────┼─► …  ─┼──► z
  *         └─► b3 ─┘
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { createServer, connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { env } from "~/env";
 import { db } from "~/server/db";
@@ -18,51 +17,14 @@ import { newId } from "~/server/ids";
 import { saveWorkflow } from "~/server/services/workflows";
 import { engineStore } from "~/server/store/instance";
 import { createTeam, migrateTestDb } from "~/server/testing/seed";
+import { killWorkerProcesses, spawnWorkerProcess } from "~/server/testing/worker-process";
 
-const ROOT = resolve(__dirname, "../../..");
 
 const step = (id: string, needs: string | undefined, command: string) =>
   `  - id: ${id}\n    type: shell\n${needs ? `    needs: [${needs}]\n` : ""}    params:\n      command: '${command}'\n      env: { MARKS: "{{ inputs.marks }}" }\n`;
 const MARK = 'echo "$WF_ATTEMPT" >> "$MARKS/$WF_RUN_ID.$WF_STEP_ID.$WF_ATTEMPT"';
 
-type Proc = { pid: number; owner: Promise<string>; exit: Promise<unknown>; kill: (s: NodeJS.Signals) => void };
-const procs = new Set<Proc>();
-
-function startWorker(databaseUrl = env.DATABASE_URL): Proc {
-  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src/server/worker/main.ts")], {
-    cwd: ROOT,
-    env: {
-      NODE_ENV: "production",
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      DATABASE_URL: databaseUrl,
-      DATA_DIR: env.dataDir,
-      NEXTAUTH_SECRET: "multi-worker-secret-0123456789",
-      WORKER_LEASE_MS: "1500",
-      WORKER_POLL_MS: "200",
-      WORKER_CONCURRENCY: "4",
-      LOG_LEVEL: "info",
-    },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const owner = new Promise<string>((r) => {
-    let out = "";
-    child.stdout?.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /"owner":"([^"]+)"[^\n]*"worker started"/.exec(out);
-      if (m?.[1]) r(m[1]);
-    });
-  });
-  const p: Proc = {
-    pid: child.pid as number,
-    owner,
-    exit: new Promise((r) => child.on("exit", r)),
-    kill: (s) => child.kill(s),
-  };
-  procs.add(p);
-  void p.exit.then(() => procs.delete(p));
-  return p;
-}
+const startWorker = (databaseUrl?: string) => spawnWorkerProcess({ WORKER_POLL_MS: "200", ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) });
 
 async function waitEnded(ids: string[], timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
@@ -94,10 +56,7 @@ describe("three workers on PostgreSQL", () => {
     }
   });
 
-  afterEach(async () => {
-    for (const p of procs) p.kill("SIGKILL");
-    await Promise.all([...procs].map((p) => p.exit));
-  });
+  afterEach(killWorkerProcesses);
 
   async function start(name: string, marks: string): Promise<string> {
     const v = versions.get(name);

@@ -18,6 +18,7 @@ const args = parseArgs({
     db: { type: "string", default: "sqlite" },
     sync: { type: "string", default: "FULL,NORMAL" },
     concurrency: { type: "string", default: "64" },
+    workers: { type: "string", default: "1" },
     quick: { type: "boolean", default: false },
   },
 }).values;
@@ -41,6 +42,14 @@ async function benchOnce(synchronous: "FULL" | "NORMAL" | "n/a", databaseUrl: st
   const { Worker } = await import("~/server/worker/worker");
 
   const team = await db.team.create({ data: { id: newId("team"), name: `bench-${Date.now()}` } });
+  // --workers N: N-1 standalone worker processes beside this process's worker (scale-out figures).
+  const { spawn } = await import("node:child_process");
+  const extra = Array.from({ length: Math.max(0, Number(args.workers) - 1) }, () =>
+    spawn(process.execPath, ["--import", "tsx", "src/server/worker/main.ts"], {
+      env: { ...process.env, WORKER_CONCURRENCY: String(args.concurrency), WORKER_POLL_MS: "20", LOG_LEVEL: "error", NODE_ENV: "production" },
+      stdio: "ignore",
+    }),
+  );
   const store = createEngineStore({ leaseMs: 60_000 });
   const issued = new Map<string, number>();
   const startDelays: number[] = [];
@@ -138,6 +147,7 @@ async function benchOnce(synchronous: "FULL" | "NORMAL" | "n/a", databaseUrl: st
   out.ready_to_start_p99_ms = startDelays[Math.floor(startDelays.length * 0.99)] ?? NaN;
 
   await worker.stop(5000);
+  for (const p of extra) p.kill("SIGTERM");
   if (env.databaseKind === "sqlite") out.sqlite_commit_us = await rawCommitUs(dataDir, synchronous === "NORMAL" ? "NORMAL" : "FULL");
   out.synchronous = synchronous;
   return out;
@@ -190,7 +200,7 @@ async function main() {
     }
   }
   const first = Object.values(results)[0] ?? {};
-  const settings = { machine, concurrency: Number(args.concurrency), journal: "WAL", runs_n: args.quick ? 200 : 1000, fan_n: args.quick ? 2000 : 10_000 };
+  const settings = { machine, workers: Number(args.workers), concurrency: Number(args.concurrency), journal: "WAL", runs_n: args.quick ? 200 : 1000, fan_n: args.quick ? 2000 : 10_000 };
   if (args.json) {
     process.stdout.write(JSON.stringify({ ...Object.fromEntries(Object.entries(first).map(([k, v]) => [k, round(v)])), settings, results }) + "\n");
     process.exit(0);
@@ -198,7 +208,7 @@ async function main() {
   const keys = Object.keys(first);
   const cols = Object.keys(results);
   const database = cols.includes("postgresql") ? "PostgreSQL (TEST_DATABASE_URL)" : "SQLite WAL, fresh file per setting";
-  console.log(`wf bench — noop steps through the real store and worker (${settings.machine}; worker concurrency ${settings.concurrency}; ${database})`);
+  console.log(`wf bench — noop steps through the real store and ${settings.workers} worker(s) (${settings.machine}; worker concurrency ${settings.concurrency}; ${database})`);
   console.log(["figure".padEnd(24), ...cols.map((c) => c.padStart(12))].join(" "));
   for (const k of keys) console.log([k.padEnd(24), ...cols.map((c) => String(round(results[c]?.[k] ?? "")).padStart(12))].join(" "));
   process.exit(0);

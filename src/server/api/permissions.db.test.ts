@@ -25,6 +25,9 @@ type Fixtures = {
   n: () => number;
   /** a fresh run of team A, in the state a control action needs */
   newRun: (state?: "paused" | "cancelled") => Promise<string>;
+  /** a fresh pending gate of team A (its run started by the editor) */
+  newGate: () => Promise<string>;
+  gateId: string;
 };
 type Row = { input: (f: Fixtures) => unknown; expect: Outcome[] };
 
@@ -55,6 +58,11 @@ const MATRIX: Record<string, Row> = {
   "runs.pause":         { input: async (f) => ({ id: await f.newRun() }), expect: [401, 403, 403, "ok", 403, "ok", 404] },
   "runs.resume":        { input: async (f) => ({ id: await f.newRun("paused") }), expect: [401, 403, 403, "ok", 403, "ok", 404] },
   "runs.retry":         { input: async (f) => ({ id: await f.newRun("cancelled") }), expect: [401, 403, 403, "ok", 403, "ok", 404] },
+  "approvals.list":     { input: () => ({ status: "pending" }),          expect: [401, "ok", "ok", "ok", "ok", "ok", "ok"] },
+  "approvals.get":      { input: (f) => ({ id: f.gateId }),              expect: [401, "ok", "ok", "ok", "ok", "ok", 404] },
+  "approvals.decide":   { input: async (f) => ({ id: await f.newGate(), action: "approve" }), expect: [401, 403, 403, 403, "ok", "ok", 404] },
+  "audit.list":         { input: () => ({}),                             expect: [401, 403, 403, 403, 403, "ok", "ok"] },
+  "audit.verify":       { input: () => undefined,                        expect: [401, 403, 403, 403, 403, "ok", "ok"] },
 };
 
 const procedures = appRouter._def.procedures as unknown as Record<string, { _def: { meta?: Meta; type: "query" | "mutation" | "subscription" } }>;
@@ -98,6 +106,7 @@ describe("permissions", () => {
     if (!admin) throw new Error("no admin");
     const token = await createToken(admin, { name: "target", role: "viewer" });
     await saveWorkflow(a, { yaml: flow("team-a-flow") });
+    await saveWorkflow(a, { yaml: "name: team-a-gate\nsteps:\n  - { id: review, type: approval }\n" });
     let i = 0;
     const { startRun, controlRun } = await import("~/server/services/runs");
     const newRun = async (state?: "paused" | "cancelled") => {
@@ -106,7 +115,16 @@ describe("permissions", () => {
       if (state === "cancelled") await controlRun(admin, run.id, "cancel");
       return run.id;
     };
-    fixtures = { targetUserId: target.userId, targetTokenId: token.id, runId: await newRun(), n: () => ++i, newRun };
+    const { listApprovals } = await import("~/server/services/approvals");
+    const editor = actors.editor;
+    if (!editor) throw new Error("no editor");
+    const newGate = async () => {
+      const run = await startRun(editor, { workflow: "team-a-gate", approvalMode: "interactive" });
+      const gate = (await listApprovals(admin, { runId: run.id }))[0];
+      if (!gate) throw new Error("gate did not open");
+      return gate.id;
+    };
+    fixtures = { targetUserId: target.userId, targetTokenId: token.id, runId: await newRun(), n: () => ++i, newRun, newGate, gateId: await newGate() };
   });
 
   it("every procedure declares a permission and is in the matrix", () => {

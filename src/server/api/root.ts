@@ -1,3 +1,4 @@
+import { approvalsRouter, auditRouter } from "./routers/approvals";
 import { meRouter } from "./routers/me";
 import { runsRouter } from "./routers/runs";
 import { setupRouter } from "./routers/setup";
@@ -13,6 +14,8 @@ export const appRouter = router({
   tokens: tokensRouter,
   workflows: workflowsRouter,
   runs: runsRouter,
+  approvals: approvalsRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;

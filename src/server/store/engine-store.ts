@@ -16,9 +16,11 @@ import type { Json } from "~/engine/json";
 import { createRun, touchedSteps } from "~/engine/scheduler/create-run";
 import { applyRunPatch } from "~/engine/scheduler/apply-run-patch";
 import { decide, RETRY_CANDIDATE_STATUSES } from "~/engine/scheduler/decide";
-import type { EngineCommand, EngineEvent, RunHeader, RunState, StepState } from "~/engine/scheduler/types";
+import type { EngineCommand, EngineEvent, GateAction, RunHeader, RunState, StepState } from "~/engine/scheduler/types";
 import { isRunTerminal } from "~/engine/status";
 import type { WorkflowDefinition } from "~/engine/definition/schema";
+import { newId } from "~/server/ids";
+import { appendAudit } from "./audit";
 import type { SqlDb, SqlExec, SqlValue } from "./sql";
 
 export type StartStepCommand = Extract<EngineCommand, { kind: "start_step" }>;
@@ -79,10 +81,22 @@ export interface StoreOptions {
 
 const ACTIVE = ["ready", "running", "waiting_approval", "waiting_retry"] as const;
 
-type RunRow = { header: string; workflowVersionId: string; status: string };
+type RunRow = { header: string; workflowVersionId: string; status: string; teamId: string };
+
+/** Gate status after a gate action. */
+const GATE_STATUS: Record<GateAction, string> = {
+  approve: "approved",
+  modify: "modified",
+  retry: "retried",
+  skip: "skipped",
+  reject: "rejected",
+  cancel: "cancelled",
+  expire: "expired",
+};
 
 /** Everything one transaction has read or changed of one run. */
 interface RunCtx {
+  teamId: string;
   header: RunHeader;
   plan: Plan;
   steps: Map<string, StepState>;
@@ -214,6 +228,14 @@ export class EngineStore {
 
   // ---- events -----------------------------------------------------------------------------------
 
+  /**
+   * A transaction of the caller's statements and events together (the approvals service records a
+   * decision with a conditional update, then feeds the gate's event, atomically).
+   */
+  transaction<T>(fn: (q: SqlExec, process: (inputs: readonly EventInput[]) => Promise<ProcessResult>) => Promise<T>): Promise<T> {
+    return this.sql.tx((q) => fn(q, (inputs) => this.processInTx(q, inputs, undefined, 0)));
+  }
+
   /** Applies a group of events in one transaction. */
   processEvents(inputs: readonly EventInput[], owner?: string, claimLimit = 0): Promise<ProcessResult> {
     return this.sql.tx((q) => this.processInTx(q, inputs, owner, claimLimit));
@@ -292,6 +314,30 @@ export class EngineStore {
             );
             break;
           case "open_gate":
+            await q.run(
+              'INSERT INTO "Approval" ("id","teamId","runId","stepId","attempt","gateId","status","policy","output","requestedAt","expiresAt") VALUES (?,?,?,?,?,?,?,?,?,?,?)',
+              [
+                newId("apr"),
+                ctx.teamId,
+                command.runId,
+                command.stepId,
+                command.attempt,
+                command.gateId,
+                "pending",
+                JSON.stringify(command.policy),
+                command.output === undefined ? null : JSON.stringify(command.output),
+                now,
+                command.expiresAt ?? null,
+              ],
+            );
+            await appendAudit(q, this.sql.kind, {
+              teamId: ctx.teamId,
+              at: now,
+              actor: "engine",
+              action: "gate.opened",
+              target: `${command.runId}/${command.stepId}#${command.attempt}`,
+              after: { gateId: command.gateId, expiresAt: command.expiresAt ?? null },
+            });
             if (ctx.header.approvalMode === "auto") {
               await this.insertEvent(q, command.runId, now, {
                 type: "gate_decided",
@@ -343,6 +389,14 @@ export class EngineStore {
             break;
           case "finish_run": {
             ctx.finishedNow = true;
+            // Gates still open when the run ends can never be decided now.
+            await q.run('UPDATE "Approval" SET "status" = ?, "decidedAt" = ?, "decidedBy" = ?, "version" = "version" + 1 WHERE "runId" = ? AND "status" = ?', [
+              "cancelled",
+              now,
+              "run ended",
+              command.runId,
+              "pending",
+            ]);
             await q.run('UPDATE "Run" SET "outputs" = ? WHERE "id" = ?', [JSON.stringify(command.outputs), command.runId]);
             // Timers of a finished run can never matter again.
             await q.run('DELETE FROM "Task" WHERE "runId" = ? AND "kind" = ?', [command.runId, "event"]);
@@ -368,8 +422,21 @@ export class EngineStore {
           }
         }
       }
-      // The attempt of a step that just finished goes into its history.
+      // A gate decided by auto mode or by its expiry (people's decisions are settled by the
+      // approvals service in the same transaction, before the event).
       const e = input.event;
+      if (e.type === "gate_decided" && (await q.run('UPDATE "Approval" SET "status" = ?, "decidedAt" = ?, "decidedBy" = ?, "version" = "version" + 1 WHERE "gateId" = ? AND "status" = ?', [GATE_STATUS[e.action], now, e.by ?? null, e.gateId, "pending"])) > 0) {
+        await appendAudit(q, this.sql.kind, {
+          teamId: ctx.teamId,
+          at: now,
+          actor: e.by ?? "engine",
+          action: e.action === "expire" ? "gate.expired" : "gate.decided",
+          target: `${input.runId}/${e.stepId}`,
+          before: { status: "pending" },
+          after: { status: GATE_STATUS[e.action], comment: e.comment ?? null },
+        });
+      }
+      // The attempt of a step that just finished goes into its history.
       if (e.type === "step_succeeded" || e.type === "step_failed" || e.type === "step_timed_out") {
         const error = e.type === "step_failed" ? e.error.message : e.type === "step_timed_out" ? "timed out" : null;
         const status = e.type === "step_succeeded" ? "succeeded" : e.type === "step_failed" ? "failed" : "timed_out";
@@ -401,10 +468,11 @@ export class EngineStore {
     if (ctx) return ctx;
     // PostgreSQL: lock the run row, so two workers settling steps of one run take turns (SQLite's
     // BEGIN IMMEDIATE already serialises every writer).
-    const rows = await q.all<RunRow>(`SELECT "header", "workflowVersionId", "status" FROM "Run" WHERE "id" = ?${this.sql.kind === "postgresql" ? " FOR UPDATE" : ""}`, [runId]);
+    const rows = await q.all<RunRow>(`SELECT "header", "workflowVersionId", "status", "teamId" FROM "Run" WHERE "id" = ?${this.sql.kind === "postgresql" ? " FOR UPDATE" : ""}`, [runId]);
     const row = rows[0];
     if (!row) return undefined;
     ctx = {
+      teamId: row.teamId,
       header: parse<RunHeader>(row.header),
       plan: await this.planOf(q, row.workflowVersionId),
       steps: new Map(),

@@ -1,0 +1,65 @@
+-- CreateTable
+CREATE TABLE "Approval" (
+    "id" TEXT NOT NULL,
+    "teamId" TEXT NOT NULL,
+    "runId" TEXT NOT NULL,
+    "stepId" TEXT NOT NULL,
+    "attempt" INTEGER NOT NULL,
+    "gateId" TEXT NOT NULL,
+    "status" TEXT NOT NULL,
+    "policy" TEXT NOT NULL,
+    "output" TEXT,
+    "requestedAt" BIGINT NOT NULL,
+    "expiresAt" BIGINT,
+    "decidedAt" BIGINT,
+    "decidedBy" TEXT,
+    "version" INTEGER NOT NULL DEFAULT 0,
+
+    CONSTRAINT "Approval_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "ApprovalDecision" (
+    "id" TEXT NOT NULL,
+    "approvalId" TEXT NOT NULL,
+    "actorId" TEXT,
+    "actor" TEXT NOT NULL,
+    "action" TEXT NOT NULL,
+    "comment" TEXT,
+    "payload" TEXT,
+    "at" BIGINT NOT NULL,
+
+    CONSTRAINT "ApprovalDecision_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "AuditLog" (
+    "id" SERIAL NOT NULL,
+    "teamId" TEXT NOT NULL,
+    "at" BIGINT NOT NULL,
+    "actor" TEXT NOT NULL,
+    "action" TEXT NOT NULL,
+    "target" TEXT NOT NULL,
+    "before" TEXT,
+    "after" TEXT,
+    "prevHash" TEXT NOT NULL,
+    "hash" TEXT NOT NULL,
+
+    CONSTRAINT "AuditLog_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Approval_gateId_key" ON "Approval"("gateId");
+
+-- CreateIndex
+CREATE INDEX "Approval_teamId_status_idx" ON "Approval"("teamId", "status");
+
+-- CreateIndex
+CREATE INDEX "Approval_runId_idx" ON "Approval"("runId");
+
+-- CreateIndex
+CREATE INDEX "ApprovalDecision_approvalId_idx" ON "ApprovalDecision"("approvalId");
+
+-- CreateIndex
+CREATE INDEX "AuditLog_teamId_id_idx" ON "AuditLog"("teamId", "id");
+

@@ -61,6 +61,7 @@ const MATRIX: Record<string, Row> = {
   "approvals.list":     { input: () => ({ status: "pending" }),          expect: [401, "ok", "ok", "ok", "ok", "ok", "ok"] },
   "approvals.get":      { input: (f) => ({ id: f.gateId }),              expect: [401, "ok", "ok", "ok", "ok", "ok", 404] },
   "approvals.decide":   { input: async (f) => ({ id: await f.newGate(), action: "approve" }), expect: [401, 403, 403, 403, "ok", "ok", 404] },
+  "approvals.decideMany": { input: async (f) => ({ ids: [await f.newGate()], action: "approve" }), expect: [401, 403, 403, 403, "ok", "ok", "ok"] },
   "audit.list":         { input: () => ({}),                             expect: [401, 403, 403, 403, 403, "ok", "ok"] },
   "audit.verify":       { input: () => undefined,                        expect: [401, 403, 403, 403, 403, "ok", "ok"] },
 };

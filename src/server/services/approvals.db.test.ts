@@ -10,7 +10,7 @@ import { db } from "~/server/db";
 import { engineStore } from "~/server/store/instance";
 import { createTeam, createUserWithRoles, migrateTestDb } from "~/server/testing/seed";
 import { Worker } from "~/server/worker/worker";
-import { decideApproval, listApprovals, verifyAudit } from "./approvals";
+import { decideApproval, decideMany, listApprovals, verifyAudit } from "./approvals";
 import { startRun } from "./runs";
 import { saveWorkflow } from "./workflows";
 
@@ -150,6 +150,17 @@ describe("approval gates", () => {
       const review = await db.stepRun.findUniqueOrThrow({ where: { runId_stepId: { runId: gate.runId, stepId: "review" } } });
       expect(JSON.parse(review.state).gate.status).toBe(row.status);
     }
+  });
+
+  it("batch: three gates approved in one action, each recorded on its own; a refused one says why", async () => {
+    const three = [await pendingGate("gated"), await pendingGate("gated"), await pendingGate("gated")];
+    const own = await startRun(ann, { workflow: "gated", approvalMode: "interactive" }); // ann started it: self-approval
+    const ownGate = await until(async () => (await listApprovals(ann, { runId: own.id, status: "pending" }))[0]);
+    const results = await decideMany(ann, { ids: [...three.map((g) => g.gate.id), ownGate.id], action: "approve", comment: "batch" });
+    expect(results.filter((r) => r.ok).map((r) => r.status)).toEqual(["approved", "approved", "approved"]);
+    expect(results.find((r) => r.id === ownGate.id)).toMatchObject({ ok: false, error: { code: "FORBIDDEN", message: expect.stringContaining("You started this run") } });
+    for (const g of three) expect(await runStatus(g.runId)).toBe("succeeded");
+    expect(await db.approvalDecision.count({ where: { approvalId: { in: three.map((g) => g.gate.id) }, comment: "batch" } })).toBe(3);
   });
 
   it("keeps an audit chain that names the first edited row", async () => {

@@ -192,6 +192,38 @@ export async function decideApproval(actor: Actor, input: z.infer<typeof ZDecide
   return getApproval(actor, input.id);
 }
 
+export const ZDecideMany = z.object({
+  ids: z.array(z.string()).min(1, "Select at least one gate.").max(200),
+  action: z.enum(["approve", "reject"]),
+  comment: z.string().max(5000).optional(),
+});
+
+export const ZBatchResult = z.object({
+  id: z.string(),
+  ok: z.boolean(),
+  status: z.string().optional(),
+  /** why this gate was refused (not allowed, already decided, not found) */
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+
+/**
+ * Batch decisions from the inbox: each gate is decided (and recorded, audited) on its own; a gate
+ * the caller may not decide is refused with its reason while the others go through.
+ */
+export async function decideMany(actor: Actor, input: z.infer<typeof ZDecideMany>): Promise<z.infer<typeof ZBatchResult>[]> {
+  const out: z.infer<typeof ZBatchResult>[] = [];
+  for (const id of [...new Set(input.ids)]) {
+    try {
+      const a = await decideApproval(actor, { id, action: input.action, comment: input.comment });
+      out.push({ id, ok: true, status: a.status });
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e;
+      out.push({ id, ok: false, error: { code: e.code, message: e.message } });
+    }
+  }
+  return out;
+}
+
 export async function verifyAudit(actor: Actor): Promise<AuditVerification> {
   return verifyAuditChain(engineStore().sql, actor.teamId);
 }

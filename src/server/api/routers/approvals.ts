@@ -1,5 +1,17 @@
 import { z } from "zod";
-import { decideApproval, getApproval, listApprovals, listAudit, verifyAudit, ZApproval, ZAuditEntry, ZDecide } from "~/server/services/approvals";
+import {
+  decideApproval,
+  decideMany,
+  getApproval,
+  listApprovals,
+  listAudit,
+  verifyAudit,
+  ZApproval,
+  ZAuditEntry,
+  ZBatchResult,
+  ZDecide,
+  ZDecideMany,
+} from "~/server/services/approvals";
 import { actorOf, procedure, router } from "../trpc";
 
 export const approvalsRouter = router({
@@ -21,6 +33,11 @@ export const approvalsRouter = router({
     .input(ZDecide)
     .output(ZApproval)
     .mutation(({ ctx, input }) => decideApproval(actorOf(ctx), input)),
+  decideMany: procedure
+    .meta({ perm: "approval.decide", openapi: { method: "POST", path: "/approvals/decisions", tags: ["approvals"], summary: "Batch approve or reject; each gate on its own, refusals with their reason" } })
+    .input(ZDecideMany)
+    .output(z.array(ZBatchResult))
+    .mutation(({ ctx, input }) => decideMany(actorOf(ctx), input)),
 });
 
 export const auditRouter = router({

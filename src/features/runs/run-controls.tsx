@@ -17,8 +17,11 @@ const DONE: Record<RunAction, string> = {
 
 export type ControlResult = { kind: "success" | "error"; text: string };
 
-/** Cancel / Pause / Resume / Retry, as the run's status allows; Cancel asks for confirmation first. */
-export function RunControls({ run, onResult }: { run: Run; onResult: (r: ControlResult) => void }) {
+/**
+ * Cancel / Pause / Resume / Retry, as the run's status allows; Cancel asks for confirmation first.
+ * `withoutCancel`: a pending gate's panel owns the page's one "Cancel run" button meanwhile.
+ */
+export function RunControls({ run, onResult, withoutCancel = false }: { run: Run; onResult: (r: ControlResult) => void; withoutCancel?: boolean }) {
   const trpc = useTRPC();
   const qc = useQueryClient();
   const [confirming, setConfirming] = useState(false);
@@ -43,7 +46,7 @@ export function RunControls({ run, onResult }: { run: Run; onResult: (r: Control
     }
   }
 
-  const actions = runActions(run.status);
+  const actions = runActions(run.status).filter((a) => !(withoutCancel && a === "cancel"));
   if (actions.length === 0) return null;
   return (
     <div className="flex gap-2" role="group" aria-label="Run controls">

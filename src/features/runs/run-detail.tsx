@@ -5,6 +5,7 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useState, type ReactNode } from "react";
 import { Alert, Card } from "~/components/ui/card";
 import { PageTitle } from "~/components/ui/page-title";
+import { GatePanel } from "~/features/approvals/gate-panel";
 import { useTRPC } from "~/trpc/react";
 import { formatTime, spanOf } from "./format";
 import { ProgressBar } from "./progress-bar";
@@ -122,7 +123,7 @@ export function RunDetail({ id }: { id: string }) {
   const router = useRouter();
   const pathname = usePathname();
   const params = useSearchParams();
-  const { canControl, loaded } = usePermissions();
+  const { canControl, canDecide, loaded } = usePermissions();
   const [result, setResult] = useState<ControlResult | null>(null);
   const run = useQuery(
     trpc.runs.get.queryOptions(
@@ -131,6 +132,10 @@ export function RunDetail({ id }: { id: string }) {
     ),
   );
   const live = run.data ? isRunLive(run.data.status) : false;
+  // Pending gates of this run (the server lists newest first); polled while the run is live.
+  const gates = useQuery(
+    trpc.approvals.list.queryOptions({ runId: id, status: "pending" }, { staleTime: 0, refetchInterval: live ? REFRESH_MS * 2 : false, enabled: Boolean(run.data) }),
+  );
   const now = useNow(live);
   const selectedId = params.get("step");
 
@@ -146,6 +151,7 @@ export function RunDetail({ id }: { id: string }) {
   if (!run.data) return <p className="text-sm text-slate-500">Loading…</p>;
   const r = run.data;
   const selected = r.steps.find((s) => s.id === selectedId) ?? null;
+  const gate = live ? (gates.data?.[0] ?? null) : null;
   return (
     <>
       <PageTitle
@@ -153,7 +159,7 @@ export function RunDetail({ id }: { id: string }) {
         subtitle={`${r.id} · ${statusLabel(r.status)}${live ? " · refreshing every second" : ""}`}
         actions={
           canControl ? (
-            <RunControls run={r} onResult={setResult} />
+            <RunControls run={r} onResult={setResult} withoutCancel={gate !== null} />
           ) : loaded ? (
             <span className="text-xs text-slate-500" data-testid="read-only">
               Read-only: your role may view runs, not control them.
@@ -164,6 +170,7 @@ export function RunDetail({ id }: { id: string }) {
       <div className="flex flex-col gap-6">
         {result ? <Alert kind={result.kind}>{result.text}</Alert> : null}
         {run.error ? <Alert>Refresh failed: {run.error.message}</Alert> : null}
+        {gate ? <GatePanel key={gate.id} run={r} gate={gate} now={now} mayDecide={canDecide} mayControl={canControl} onResult={setResult} /> : null}
         <RunHeader run={r} now={now} />
         <div className="grid gap-6 lg:grid-cols-5">
           <div className={`flex flex-col gap-6 ${selected ? "lg:col-span-3" : "lg:col-span-5"}`}>

@@ -10,5 +10,11 @@ export function usePermissions() {
   const trpc = useTRPC();
   const me = useQuery(trpc.me.get.queryOptions(undefined, { staleTime: 60_000 }));
   const perms = new Set<string>(me.data?.permissions ?? []);
-  return { canStart: perms.has("run.start"), canControl: perms.has("run.control"), loaded: Boolean(me.data) };
+  return {
+    canStart: perms.has("run.start"),
+    canControl: perms.has("run.control"),
+    canDecide: perms.has("approval.decide"),
+    canAudit: perms.has("audit.read"),
+    loaded: Boolean(me.data),
+  };
 }

@@ -1,0 +1,290 @@
+"use client";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useId, useState, type ReactNode } from "react";
+import { Button } from "~/components/ui/button";
+import { Card } from "~/components/ui/card";
+import { Dialog } from "~/features/runs/dialog";
+import { formatDuration, formatTime } from "~/features/runs/format";
+import type { ControlResult } from "~/features/runs/run-controls";
+import type { Run } from "~/features/runs/run-types";
+import { StepStatusBadge } from "~/features/runs/status-badge";
+import { useStepLogs } from "~/features/runs/step-logs";
+import { useTRPC } from "~/trpc/react";
+import { expiresIn, isSelfApprovalRefusal, type Approval, type GateAction } from "./approval-types";
+import { ModifyDialog } from "./modify-dialog";
+
+const LOG_TAIL = 20;
+
+function Field({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="min-w-0">
+      <dt className="text-xs uppercase tracking-wide text-slate-500">{label}</dt>
+      <dd className="mt-0.5 text-sm">{children}</dd>
+    </div>
+  );
+}
+
+function outcomeText(action: GateAction, gate: Approval, after: Approval): string {
+  const step = gate.stepId;
+  switch (action) {
+    case "approve": {
+      if (after.status !== "pending") return `Approved ${step}: the run continues.`;
+      const needed = Number(gate.policy.min_approvals ?? 1);
+      const got = after.decisions.filter((d) => d.action === "approve").length;
+      return `Approval recorded (${got} of ${needed}): the gate waits for more approvals.`;
+    }
+    case "modify":
+      return `Output of ${step} modified: the run continues with the new output.`;
+    case "retry":
+      return `${step} is retried: it will ask for review again.`;
+    case "skip":
+      return `${step} skipped: the run continues.`;
+    case "reject":
+      return `${step} rejected: the step fails.`;
+    case "cancel":
+      return `Run cancelled at the gate of ${step}.`;
+  }
+}
+
+type Confirm = "reject" | "cancel" | "modify" | null;
+
+/**
+ * The pending gate of a run with what a reviewer needs to decide (output, log tail, what runs next,
+ * who started it, how long it has waited, decisions so far) and the six decisions. While a gate is
+ * pending this panel owns the page's one "Cancel run" button: for a decider it cancels through the
+ * gate (recorded as a decision), for an operator who may not decide it cancels the run.
+ */
+export function GatePanel({
+  run,
+  gate,
+  now,
+  mayDecide,
+  mayControl,
+  onResult,
+}: {
+  run: Run;
+  gate: Approval;
+  now: number;
+  mayDecide: boolean;
+  mayControl: boolean;
+  onResult: (r: ControlResult) => void;
+}) {
+  const trpc = useTRPC();
+  const qc = useQueryClient();
+  const commentId = useId();
+  const [comment, setComment] = useState("");
+  const [confirm, setConfirm] = useState<Confirm>(null);
+  const { lines } = useStepLogs(run.id, gate.stepId, true);
+  const refresh = () => {
+    void qc.invalidateQueries({ queryKey: trpc.approvals.list.pathKey() });
+    void qc.invalidateQueries({ queryKey: trpc.runs.get.queryKey({ id: run.id }) });
+  };
+  const decide = useMutation(trpc.approvals.decide.mutationOptions({ onSettled: refresh }));
+  const cancelRun = useMutation(trpc.runs.cancel.mutationOptions({ onSettled: refresh }));
+  const busy = decide.isPending || cancelRun.isPending;
+
+  const selfOnly = !gate.canDecide.ok && isSelfApprovalRefusal(gate.canDecide.reason);
+  // Approve and modify need canDecide; the starter may still retry, skip, reject or cancel.
+  const canApprove = mayDecide && gate.canDecide.ok;
+  const canOther = mayDecide && (gate.canDecide.ok || selfOnly);
+  const cancelVia: "gate" | "run" | null = canOther ? "gate" : mayControl ? "run" : null;
+
+  async function perform(action: GateAction, payload?: unknown) {
+    setConfirm(null);
+    try {
+      const after = await decide.mutateAsync({ id: gate.id, action, ...(comment.trim() ? { comment: comment.trim() } : {}), ...(payload === undefined ? {} : { payload }) });
+      setComment("");
+      onResult({ kind: "success", text: outcomeText(action, gate, after) });
+    } catch (e) {
+      onResult({ kind: "error", text: `Could not ${action}: ${e instanceof Error ? e.message : String(e)}` });
+    }
+  }
+
+  async function cancel() {
+    if (cancelVia === "gate") return perform("cancel");
+    setConfirm(null);
+    try {
+      await cancelRun.mutateAsync({ id: run.id });
+      onResult({ kind: "success", text: "Cancel requested: the run stops." });
+    } catch (e) {
+      onResult({ kind: "error", text: `Could not cancel: ${e instanceof Error ? e.message : String(e)}` });
+    }
+  }
+
+  const next = run.steps.filter((s) => s.needs.includes(gate.stepId));
+  const needed = Number(gate.policy.min_approvals ?? 1);
+  const approvals = gate.decisions.filter((d) => d.action === "approve").length;
+  const message = typeof gate.policy.message === "string" ? gate.policy.message : null;
+  const tail = lines.slice(-LOG_TAIL);
+
+  return (
+    <Card title={`Approval gate: ${gate.stepId}`}>
+      <div className="flex flex-col gap-4" data-testid="gate-panel" data-gate={gate.id} data-attempt={gate.attempt}>
+        {message ? <p className="rounded-md bg-violet-50 px-3 py-2 text-sm text-violet-900">{message}</p> : null}
+        <dl className="grid grid-cols-2 gap-x-6 gap-y-3 md:grid-cols-5">
+          <Field label="Step">
+            <span className="font-mono">{gate.stepId}</span> <span className="text-slate-500">(attempt {gate.attempt})</span>
+          </Field>
+          <Field label="Started by">{gate.startedBy ?? "—"}</Field>
+          <Field label="Waiting for">
+            <span className="tabular-nums" data-testid="gate-waited">
+              {formatDuration(now - gate.requestedAt.getTime())}
+            </span>
+          </Field>
+          <Field label="Expires">
+            <span title={formatTime(gate.expiresAt)}>{expiresIn(gate.expiresAt, now, formatDuration)}</span>
+            {gate.expiresAt && typeof gate.policy.on_timeout === "string" ? <span className="text-slate-500"> (then {gate.policy.on_timeout})</span> : null}
+          </Field>
+          <Field label="Approvals">
+            {approvals} of {needed}
+          </Field>
+        </dl>
+
+        <div className="grid gap-4 lg:grid-cols-2">
+          <div className="min-w-0">
+            <h3 className="mb-1 text-sm font-semibold text-slate-700">Output under review</h3>
+            {gate.output === undefined || gate.output === null ? (
+              <p className="text-sm text-slate-500">No output: this is a human stage.</p>
+            ) : (
+              <pre aria-label={`Output of ${gate.stepId} under review`} className="max-h-60 overflow-auto rounded bg-slate-50 p-3 font-mono text-xs text-slate-800 ring-1 ring-slate-200">
+                {JSON.stringify(gate.output, null, 2)}
+              </pre>
+            )}
+          </div>
+          <div className="min-w-0">
+            <h3 className="mb-1 text-sm font-semibold text-slate-700">Log tail</h3>
+            <div role="log" aria-label={`Log tail of ${gate.stepId}`} className="max-h-60 overflow-auto rounded bg-slate-900 p-3 font-mono text-xs leading-relaxed text-slate-100">
+              {tail.length === 0 ? <span className="text-slate-400">No log lines.</span> : null}
+              {tail.map((l) => (
+                <div key={l.seq} className={`whitespace-pre-wrap break-all ${l.stream === "stderr" ? "text-red-400" : ""}`}>
+                  {l.text}
+                </div>
+              ))}
+            </div>
+          </div>
+        </div>
+
+        <div className="grid gap-4 lg:grid-cols-2">
+          <div>
+            <h3 className="mb-1 text-sm font-semibold text-slate-700">Runs next</h3>
+            {next.length === 0 ? (
+              <p className="text-sm text-slate-500">Nothing depends on this step.</p>
+            ) : (
+              <ul aria-label="Runs next" className="flex flex-wrap gap-2">
+                {next.map((s) => (
+                  <li key={s.id} className="flex items-center gap-1.5 rounded border border-slate-200 px-2 py-1 text-sm">
+                    <span className="font-mono">{s.id}</span>
+                    <span className="text-slate-500">{s.type}</span>
+                    <StepStatusBadge status={s.status} />
+                  </li>
+                ))}
+              </ul>
+            )}
+          </div>
+          <div>
+            <h3 className="mb-1 text-sm font-semibold text-slate-700">Decisions so far</h3>
+            {gate.decisions.length === 0 ? (
+              <p className="text-sm text-slate-500">None yet.</p>
+            ) : (
+              <ul aria-label="Decisions so far" className="flex flex-col gap-1 text-sm">
+                {gate.decisions.map((d, i) => (
+                  <li key={i}>
+                    <span className="font-medium">{d.actor}</span> {d.action} · <span className="text-slate-500">{formatTime(d.at)}</span>
+                    {d.comment ? <span className="block text-slate-600">“{d.comment}”</span> : null}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </div>
+        </div>
+
+        {!gate.canDecide.ok ? (
+          <p className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900" data-testid="gate-refusal">
+            {gate.canDecide.reason ?? "You may not decide this gate."}
+          </p>
+        ) : null}
+
+        {canOther ? (
+          <div className="flex flex-col gap-1">
+            <label htmlFor={commentId} className="text-sm font-medium text-slate-700">
+              Comment
+            </label>
+            <textarea
+              id={commentId}
+              value={comment}
+              onChange={(e) => setComment(e.target.value)}
+              rows={2}
+              placeholder="Why (recorded with the decision)"
+              className="rounded-md border border-slate-300 px-3 py-1.5 text-sm shadow-sm focus:border-brand-500 focus:outline-none focus:ring-1 focus:ring-brand-500"
+            />
+          </div>
+        ) : null}
+
+        {canOther || cancelVia ? (
+          <div className="flex flex-wrap gap-2" role="group" aria-label="Gate decision">
+            {canOther ? (
+              <>
+                <Button disabled={!canApprove || busy} onClick={() => void perform("approve")}>
+                  Approve
+                </Button>
+                <Button variant="secondary" disabled={!canApprove || busy} onClick={() => setConfirm("modify")}>
+                  Modify
+                </Button>
+                <Button variant="secondary" disabled={busy} onClick={() => void perform("retry")}>
+                  Retry
+                </Button>
+                <Button variant="secondary" disabled={busy} onClick={() => void perform("skip")}>
+                  Skip
+                </Button>
+                <Button variant="danger" disabled={busy} onClick={() => setConfirm("reject")}>
+                  Reject
+                </Button>
+              </>
+            ) : null}
+            {cancelVia ? (
+              <Button variant="danger" disabled={busy} onClick={() => setConfirm("cancel")}>
+                Cancel run
+              </Button>
+            ) : null}
+          </div>
+        ) : null}
+        <p className="text-xs text-slate-500">
+          All pending gates: <Link className="text-brand-600 hover:underline" href="/approvals">Approvals inbox</Link>
+        </p>
+      </div>
+
+      {confirm === "modify" ? <ModifyDialog stepId={gate.stepId} output={gate.output} busy={busy} onCancel={() => setConfirm(null)} onConfirm={(v) => void perform("modify", v)} /> : null}
+      {confirm === "reject" ? (
+        <Dialog label="Reject this gate?" onClose={() => setConfirm(null)}>
+          <p className="text-sm text-slate-600">
+            <span className="font-mono">{gate.stepId}</span> fails and the steps after it do not run.
+          </p>
+          <div className="mt-5 flex justify-end gap-2">
+            <Button variant="secondary" onClick={() => setConfirm(null)}>
+              Back
+            </Button>
+            <Button variant="danger" disabled={busy} onClick={() => void perform("reject")}>
+              Yes, reject
+            </Button>
+          </div>
+        </Dialog>
+      ) : null}
+      {confirm === "cancel" ? (
+        <Dialog label="Cancel this run?" onClose={() => setConfirm(null)}>
+          <p className="text-sm text-slate-600">
+            The run of <span className="font-medium">{run.workflow}</span> stops at this gate{cancelVia === "gate" ? " (recorded as the gate's decision)" : ""}.
+          </p>
+          <div className="mt-5 flex justify-end gap-2">
+            <Button variant="secondary" onClick={() => setConfirm(null)}>
+              Keep running
+            </Button>
+            <Button variant="danger" disabled={busy} onClick={() => void cancel()}>
+              Yes, cancel run
+            </Button>
+          </div>
+        </Dialog>
+      ) : null}
+    </Card>
+  );
+}

@@ -28,6 +28,8 @@ type Fixtures = {
   /** a fresh pending gate of team A (its run started by the editor) */
   newGate: () => Promise<string>;
   gateId: string;
+  /** a fresh webhook endpoint of team A */
+  newWebhook: () => Promise<string>;
 };
 type Row = { input: (f: Fixtures) => unknown; expect: Outcome[] };
 
@@ -62,6 +64,9 @@ const MATRIX: Record<string, Row> = {
   "approvals.get":      { input: (f) => ({ id: f.gateId }),              expect: [401, "ok", "ok", "ok", "ok", "ok", 404] },
   "approvals.decide":   { input: async (f) => ({ id: await f.newGate(), action: "approve" }), expect: [401, 403, 403, 403, "ok", "ok", 404] },
   "approvals.decideMany": { input: async (f) => ({ ids: [await f.newGate()], action: "approve" }), expect: [401, 403, 403, 403, "ok", "ok", "ok"] },
+  "webhooks.list":      { input: () => undefined,                        expect: [401, 403, 403, 403, 403, "ok", "ok"] },
+  "webhooks.create":    { input: () => ({ url: "https://hooks.example.com/wf" }), expect: [401, 403, 403, 403, 403, "ok", "ok"] },
+  "webhooks.delete":    { input: async (f) => ({ id: await f.newWebhook() }), expect: [401, 403, 403, 403, 403, "ok", 404] },
   "audit.list":         { input: () => ({}),                             expect: [401, 403, 403, 403, 403, "ok", "ok"] },
   "audit.verify":       { input: () => undefined,                        expect: [401, 403, 403, 403, 403, "ok", "ok"] },
 };
@@ -125,7 +130,9 @@ describe("permissions", () => {
       if (!gate) throw new Error("gate did not open");
       return gate.id;
     };
-    fixtures = { targetUserId: target.userId, targetTokenId: token.id, runId: await newRun(), n: () => ++i, newRun, newGate, gateId: await newGate() };
+    const { createWebhook } = await import("~/server/services/webhooks");
+    const newWebhook = async () => (await createWebhook(admin, { url: "https://hooks.example.com/a", format: "json" })).webhook.id;
+    fixtures = { targetUserId: target.userId, targetTokenId: token.id, runId: await newRun(), n: () => ++i, newRun, newGate, gateId: await newGate(), newWebhook };
   });
 
   it("every procedure declares a permission and is in the matrix", () => {

@@ -4,6 +4,7 @@ import { runsRouter } from "./routers/runs";
 import { setupRouter } from "./routers/setup";
 import { tokensRouter } from "./routers/tokens";
 import { usersRouter } from "./routers/users";
+import { webhooksRouter } from "./routers/webhooks";
 import { workflowsRouter } from "./routers/workflows";
 import { createCallerFactory, router } from "./trpc";
 
@@ -16,6 +17,7 @@ export const appRouter = router({
   runs: runsRouter,
   approvals: approvalsRouter,
   audit: auditRouter,
+  webhooks: webhooksRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -10,6 +10,7 @@
  * gate expiry, auto-approval, a child run's end for its parent); `child_run` rows start a
  * sub-workflow's run.
  */
+import { parseDuration } from "~/engine/duration";
 import { EngineError } from "~/engine/errors";
 import { compilePlan, type Plan, type PlanNode } from "~/engine/graph/compile-plan";
 import type { Json } from "~/engine/json";
@@ -32,6 +33,17 @@ export interface StepTask {
   stepId: string;
   attempt: number;
   command: StartStepCommand;
+}
+
+/** What a gate notification says (the worker renders it as JSON or Slack text and signs it). */
+export interface GateNotification {
+  event: "gate.opened" | "gate.escalated";
+  gateId: string;
+  runId: string;
+  stepId: string;
+  workflow: string;
+  expiresAt: number | null;
+  escalatedTo?: string[];
 }
 
 export interface EventInput {
@@ -63,8 +75,19 @@ export interface ProcessResult {
   queued: boolean;
 }
 
+/** A leased notification job: `webhook` (deliver one notification) or `escalate` (a gate's escalation is due). */
+export interface JobTask {
+  taskId: number;
+  runId: string;
+  kind: "webhook" | "escalate";
+  payload: unknown;
+  /** deliveries tried before this lease */
+  claims: number;
+}
+
 export interface ClaimResult {
   steps: StepTask[];
+  jobs: JobTask[];
   /** Due event tasks, leased: settle each with processEvents({fence}). */
   events: { taskId: number; runId: string; event: EngineEvent }[];
   childRuns: { taskId: number; runId: string; command: Extract<EngineCommand, { kind: "start_child_run" }> }[];
@@ -80,6 +103,8 @@ export interface StoreOptions {
 }
 
 const ACTIVE = ["ready", "running", "waiting_approval", "waiting_retry"] as const;
+/** Task kinds other than step work, as an SQL list. */
+const OTHER_KINDS = "'event','child_run','webhook','escalate'";
 
 type RunRow = { header: string; workflowVersionId: string; status: string; teamId: string };
 
@@ -338,6 +363,19 @@ export class EngineStore {
               target: `${command.runId}/${command.stepId}#${command.attempt}`,
               after: { gateId: command.gateId, expiresAt: command.expiresAt ?? null },
             });
+            if (ctx.header.approvalMode !== "auto") {
+              if (await this.notify(q, ctx.teamId, { event: "gate.opened", gateId: command.gateId, runId: command.runId, stepId: command.stepId, workflow: ctx.header.workflow, expiresAt: command.expiresAt ?? null }, now)) result.queued = true;
+              const escalate = command.policy.escalate;
+              if (escalate) {
+                await this.insertTask(q, {
+                  runId: command.runId,
+                  stepId: command.stepId,
+                  kind: "escalate",
+                  payload: { gateId: command.gateId, roles: escalate.roles, workflow: ctx.header.workflow },
+                  availableAt: now + parseDuration(escalate.after),
+                });
+              }
+            }
             if (ctx.header.approvalMode === "auto") {
               await this.insertEvent(q, command.runId, now, {
                 type: "gate_decided",
@@ -587,7 +625,7 @@ export class EngineStore {
 
   private async insertTask(
     q: SqlExec,
-    t: { runId: string; stepId?: string; attempt?: number; kind: "step" | "event" | "child_run"; payload: unknown; availableAt: number; owner?: string },
+    t: { runId: string; stepId?: string; attempt?: number; kind: "step" | "event" | "child_run" | "webhook" | "escalate"; payload: unknown; availableAt: number; owner?: string },
   ): Promise<number> {
     const lease = t.owner ? this.now() + this.leaseMs : null;
     const rows = await q.all<{ id: number }>(
@@ -595,6 +633,41 @@ export class EngineStore {
       [t.runId, t.stepId ?? null, t.attempt ?? null, t.kind, JSON.stringify(t.payload), t.availableAt, t.owner ?? null, lease, t.owner ? 1 : 0],
     );
     return Number(rows[0]?.id);
+  }
+
+  /** Queues one webhook delivery per enabled endpoint of the team. Returns whether any was queued. */
+  private async notify(q: SqlExec, teamId: string, event: GateNotification, now: number): Promise<boolean> {
+    const endpoints = await q.all<{ id: string }>('SELECT "id" FROM "WebhookEndpoint" WHERE "teamId" = ? AND "enabled" = TRUE', [teamId]);
+    for (const e of endpoints) {
+      await this.insertTask(q, { runId: event.runId, stepId: event.stepId, kind: "webhook", payload: { endpointId: e.id, teamId, notification: event }, availableAt: now });
+    }
+    return endpoints.length > 0;
+  }
+
+  /**
+   * A gate's escalation is due (a leased `escalate` job): when the gate is still pending, it is
+   * recorded in the audit log and the team's webhooks are told which roles it goes to.
+   */
+  async escalate(job: JobTask, owner: string): Promise<boolean> {
+    const p = job.payload as { gateId: string; roles: string[]; workflow: string };
+    return this.sql.tx(async (q) => {
+      if ((await q.run('DELETE FROM "Task" WHERE "id" = ? AND "leaseOwner" = ?', [job.taskId, owner])) === 0) return false;
+      const rows = await q.all<{ teamId: string; stepId: string; status: string }>('SELECT "teamId", "stepId", "status" FROM "Approval" WHERE "gateId" = ?', [p.gateId]);
+      const gate = rows[0];
+      if (!gate || gate.status !== "pending") return false;
+      const now = this.now();
+      await appendAudit(q, this.sql.kind, { teamId: gate.teamId, at: now, actor: "engine", action: "gate.escalated", target: `${job.runId}/${gate.stepId}`, after: { roles: p.roles } });
+      return this.notify(q, gate.teamId, { event: "gate.escalated", gateId: p.gateId, runId: job.runId, stepId: gate.stepId, workflow: p.workflow, expiresAt: null, escalatedTo: p.roles }, now);
+    });
+  }
+
+  /** A webhook job ended: delivered or given up (removed), or due again at `retryAt`. Fenced by the lease. */
+  async settleJob(job: JobTask, owner: string, retryAt?: number): Promise<void> {
+    await this.sql.tx((q) =>
+      retryAt === undefined
+        ? q.run('DELETE FROM "Task" WHERE "id" = ? AND "leaseOwner" = ?', [job.taskId, owner])
+        : q.run('UPDATE "Task" SET "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "availableAt" = ? WHERE "id" = ? AND "leaseOwner" = ?', [retryAt, job.taskId, owner]),
+    );
   }
 
   private insertEvent(q: SqlExec, runId: string, at: number, event: EngineEvent): Promise<number> {
@@ -624,12 +697,12 @@ export class EngineStore {
    * refused by decide and by the fence.
    */
   async claim(owner: string, stepLimit: number, otherLimit = 100): Promise<ClaimResult> {
-    const out: ClaimResult = { steps: [], events: [], childRuns: [] };
+    const out: ClaimResult = { steps: [], jobs: [], events: [], childRuns: [] };
     if (stepLimit <= 0 && otherLimit <= 0) return out;
     // Most polls find nothing: look first without taking the write lock.
     const look = this.now();
     const any = await this.sql.read(
-      `SELECT 1 AS "x" FROM "Task" WHERE "kind" IN (${stepLimit > 0 ? "'step'," : ""}'event','child_run') AND "leaseOwner" IS NULL AND "availableAt" <= ? UNION ALL SELECT 1 AS "x" FROM "Task" WHERE "leaseExpiresAt" < ? LIMIT 1`,
+      `SELECT 1 AS "x" FROM "Task" WHERE "kind" IN (${stepLimit > 0 ? "'step'," : ""}${OTHER_KINDS}) AND "leaseOwner" IS NULL AND "availableAt" <= ? UNION ALL SELECT 1 AS "x" FROM "Task" WHERE "leaseExpiresAt" < ? LIMIT 1`,
       [look, look],
     );
     if (!any.length) return out;
@@ -638,7 +711,7 @@ export class EngineStore {
       const lease = now + this.leaseMs;
       const skipLocked = this.sql.kind === "postgresql" ? " FOR UPDATE SKIP LOCKED" : "";
       type StepRow = { id: number; runId: string; stepId: string; attempt: number; payload: string; claims: number; leaseOwner: string | null };
-      type OtherRow = { id: number; runId: string; kind: string; payload: string };
+      type OtherRow = { id: number; runId: string; kind: string; payload: string; claims: number };
       const cols = '"id","runId","stepId","attempt","kind","payload","claims","leaseOwner"';
       // Two indexed looks each: unleased and due, or leased but expired (a dead worker's).
       const pick = async <T>(kinds: string, limit: number): Promise<T[]> => {
@@ -657,7 +730,7 @@ export class EngineStore {
         return [...fresh, ...expired] as T[];
       };
       const steps = await pick<StepRow>("'step'", stepLimit);
-      const others = await pick<OtherRow>("'event','child_run'", otherLimit);
+      const others = await pick<OtherRow>(OTHER_KINDS, otherLimit);
       const ids = [...steps.map((s) => s.id), ...others.map((o) => o.id)];
       if (!ids.length) return;
       await q.run(`UPDATE "Task" SET "leaseOwner" = ?, "leaseExpiresAt" = ?, "claims" = "claims" + 1 WHERE "id" IN (${ids.map(() => "?").join(",")})`, [owner, lease, ...ids]);
@@ -680,6 +753,7 @@ export class EngineStore {
       for (const row of others) {
         if (row.kind === "event") out.events.push({ taskId: row.id, runId: row.runId, event: parse<EngineEvent>(row.payload) });
         else if (row.kind === "child_run") out.childRuns.push({ taskId: row.id, runId: row.runId, command: parse(row.payload) });
+        else if (row.kind === "webhook" || row.kind === "escalate") out.jobs.push({ taskId: row.id, runId: row.runId, kind: row.kind, payload: parse(row.payload), claims: Number(row.claims) });
       }
     });
     return out;

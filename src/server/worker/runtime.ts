@@ -4,6 +4,7 @@ import { createExecutors } from "~/server/executors";
 import { logger } from "~/server/logger";
 import { engineStore } from "~/server/store/instance";
 import { notifyWork, onWork, setRemoteNotify, wakeLocal } from "./hub";
+import { createJobRunner } from "./notifications";
 import { startPgWakeups } from "./pg-wakeups";
 import { Worker, type Crashpoint } from "./worker";
 
@@ -46,6 +47,12 @@ export function startWorker(kind: "embedded" | "standalone"): Worker {
     onLog: (l) => sink.worker?.log({ runId: l.runId, stepId: l.stepId, attempt: l.attempt, stream: l.stream, text: l.line, at: l.at }),
   });
   const log = logger.child({ worker: kind });
+  const engineLogger = {
+    debug: (m: string, f?: Record<string, unknown>) => log.debug(f ?? {}, m),
+    info: (m: string, f?: Record<string, unknown>) => log.info(f ?? {}, m),
+    warn: (m: string, f?: Record<string, unknown>) => log.warn(f ?? {}, m),
+    error: (m: string, f?: Record<string, unknown>) => log.error(f ?? {}, m),
+  };
   const w = new Worker({
     store,
     executors,
@@ -53,12 +60,8 @@ export function startWorker(kind: "embedded" | "standalone"): Worker {
     pollMs: env.WORKER_POLL_MS,
     crashAt,
     onQueued: notifyWork,
-    logger: {
-      debug: (m, f) => log.debug(f ?? {}, m),
-      info: (m, f) => log.info(f ?? {}, m),
-      warn: (m, f) => log.warn(f ?? {}, m),
-      error: (m, f) => log.error(f ?? {}, m),
-    },
+    onJob: createJobRunner({ store, allowHosts: env.HTTP_ALLOW_HOSTS, baseUrl: env.nextAuthUrl, logger: engineLogger, onQueued: notifyWork }),
+    logger: engineLogger,
   });
   sink.worker = w;
   onWork(() => w.wake());

@@ -11,7 +11,7 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Executors, Logger } from "~/engine/ports";
 import type { EngineEvent } from "~/engine/scheduler/types";
-import type { ClaimResult, EngineStore, EventInput, LogLine, ProcessResult, StepTask } from "~/server/store/engine-store";
+import type { ClaimResult, EngineStore, EventInput, JobTask, LogLine, ProcessResult, StepTask } from "~/server/store/engine-store";
 
 export type Crashpoint = "after_claim" | "before_commit" | "after_commit" | "mid_fanout";
 
@@ -33,6 +33,8 @@ export interface WorkerOptions {
   crashAt?: (point: Crashpoint) => void;
   /** Called after every commit that queued work other workers may take (e.g. NOTIFY). */
   onQueued?: () => void;
+  /** Carries out a leased notification job (webhook delivery, escalation). @default jobs stay queued */
+  onJob?: (job: JobTask, owner: string) => Promise<void>;
 }
 
 interface Running {
@@ -132,6 +134,10 @@ export class Worker {
   private async handleClaim(claim: ClaimResult): Promise<void> {
     for (const t of claim.steps) this.execute(t);
     for (const e of claim.events) this.enqueue({ runId: e.runId, event: e.event, fence: { taskId: e.taskId, owner: this.owner } });
+    for (const j of claim.jobs) {
+      // Notifications never hold up steps: each runs on its own and settles its own task.
+      void this.options.onJob?.(j, this.owner).catch((e: unknown) => this.logger.warn("notification job failed", { error: e instanceof Error ? e.message : String(e) }));
+    }
     for (const c of claim.childRuns) {
       const result = await this.store.startChildRun(c, this.owner, randomUUID(), this.concurrency - this.running.size);
       if (result) this.afterCommit(result);

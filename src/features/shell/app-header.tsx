@@ -22,7 +22,7 @@ export function AppHeader({ actor }: { actor: Actor }) {
           wf orchestrator
         </Link>
         <nav aria-label="Main" className="flex-1">
-          <NavLinks items={items} />
+          <NavLinks items={items} showPending={actor.permissions.has("approval.decide")} />
         </nav>
         <div className="flex items-center gap-3 text-sm" aria-label="Signed in as">
           <div className="text-right leading-tight">

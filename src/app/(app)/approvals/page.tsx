@@ -1,13 +1,11 @@
-import { Card } from "~/components/ui/card";
 import { PageTitle } from "~/components/ui/page-title";
+import { ApprovalsInbox } from "~/features/approvals/approvals-inbox";
 
 export default function ApprovalsPage() {
   return (
     <>
-      <PageTitle title="Approvals" subtitle="Gates waiting for a decision." />
-      <Card>
-        <p className="text-sm text-slate-600">No pending approvals.</p>
-      </Card>
+      <PageTitle title="Approvals" subtitle="Gates waiting for a decision, across the team's runs." />
+      <ApprovalsInbox />
     </>
   );
 }

@@ -1,13 +1,11 @@
-import { Card } from "~/components/ui/card";
 import { PageTitle } from "~/components/ui/page-title";
+import { AuditLog } from "~/features/audit/audit-log";
 
 export default function AuditPage() {
   return (
     <>
-      <PageTitle title="Audit" subtitle="Append-only record of decisions and changes." />
-      <Card>
-        <p className="text-sm text-slate-600">No audit entries yet.</p>
-      </Card>
+      <PageTitle title="Audit" subtitle="Append-only, hash-chained record of decisions and changes." />
+      <AuditLog />
     </>
   );
 }

@@ -160,7 +160,7 @@ export function RunDetail({ id }: { id: string }) {
         actions={
           canControl ? (
             <RunControls run={r} onResult={setResult} withoutCancel={gate !== null} />
-          ) : loaded ? (
+          ) : loaded && !(gate && canDecide) ? (
             <span className="text-xs text-slate-500" data-testid="read-only">
               Read-only: your role may view runs, not control them.
             </span>

@@ -233,11 +233,13 @@ test("three gates are approved in one batch from the inbox, then listed as decid
   await expect(table.getByTestId("gate-row")).toHaveCount(3);
   await expect(table.getByTestId("can-decide").first()).toHaveText("Yes");
   for (const id of runIds) await table.getByRole("checkbox", { name: `Select ${name} / review (${id})` }).check();
+  if (process.env.E2E_SCREENSHOTS) await page.screenshot({ path: "test-results/approvals-inbox.png", fullPage: true });
   await page.getByRole("button", { name: "Approve selected" }).click();
 
   const results = page.getByRole("status", { name: "Batch results" });
   await expect(results).toContainText("Approved 3 of 3.");
-  await expect(results.getByRole("listitem")).toHaveCount(3);
+  for (const id of runIds) await expect(results.getByRole("listitem").filter({ hasText: `${name} / review (${id}): approved` })).toBeVisible();
+  if (process.env.E2E_SCREENSHOTS) await page.screenshot({ path: "test-results/approvals-batch.png", fullPage: true });
   for (const id of runIds) await expect.poll(() => runStatusViaRest(request, id), { timeout: RUN_TIMEOUT }).toBe("succeeded");
   // The badge refreshes every 5 s; with nothing left to decide it is gone.
   await expect(nav.getByRole("link", { name: count > 3 ? `Approvals, ${count - 3} pending` : "Approvals", exact: true })).toBeVisible({ timeout: 15_000 });
@@ -246,6 +248,31 @@ test("three gates are approved in one batch from the inbox, then listed as decid
   await page.getByLabel("Workflow").selectOption(name);
   const decided = page.getByRole("table", { name: "Decided gates" });
   await expect(decided.getByTestId("gate-outcome")).toHaveText(["approved", "approved", "approved"]);
+});
+
+test("a batch reports each refused gate with its reason: the admin cannot approve runs the admin started", async ({ page, request }) => {
+  const name = uniqueName("stage-refused");
+  await saveWorkflow(request, stageYaml, name);
+  const runIds = [await startRun(request, name), await startRun(request, name)];
+  for (const id of runIds) await expect.poll(async () => (await pendingGatesViaRest(request, id)).length, { timeout: RUN_TIMEOUT }).toBe(1);
+  await signInAsAdmin(page);
+  await page.goto("/approvals");
+  await page.getByLabel("Workflow").selectOption(name);
+  const table = page.getByRole("table", { name: "Pending gates" });
+  await expect(table.getByTestId("can-decide")).toHaveText([/^No: You started this run/, /^No: You started this run/]);
+  // "I can decide" hides them; unchecked again, select all and try anyway.
+  await page.getByLabel("I can decide").check();
+  await expect(table).toHaveCount(0);
+  await page.getByLabel("I can decide").uncheck();
+  await page.getByRole("checkbox", { name: "Select all" }).check();
+  await page.getByRole("button", { name: "Approve selected" }).click();
+
+  const results = page.getByRole("status", { name: "Batch results" });
+  await expect(results).toContainText("Approved 0 of 2; 2 refused.");
+  for (const id of runIds) {
+    await expect(results.getByRole("listitem").filter({ hasText: `${name} / review (${id}): refused: You started this run` })).toBeVisible();
+  }
+  await expect(page.getByRole("table", { name: "Pending gates" }).getByTestId("gate-row")).toHaveCount(2); // still pending
 });
 
 test("an admin reads the audit log of decisions and verifies its hash chain", async ({ page }) => {
@@ -257,4 +284,5 @@ test("an admin reads the audit log of decisions and verifies its hash chain", as
   await expect(table.getByTestId("audit-row").first()).toContainText("gate.decided");
   await page.getByRole("button", { name: "Verify chain" }).click();
   await expect(page.getByRole("status").filter({ hasText: /Chain intact: \d+ rows verified/ })).toBeVisible();
+  if (process.env.E2E_SCREENSHOTS) await page.screenshot({ path: "test-results/audit.png", fullPage: true });
 });

@@ -21,7 +21,7 @@ const AGES = [
 
 type Tab = "pending" | "decided";
 
-function gateName(a: Approval): string {
+function gateName(a: Pick<Approval, "workflow" | "stepId" | "runId">): string {
   return `${a.workflow} / ${a.stepId} (${a.runId})`;
 }
 
@@ -48,7 +48,8 @@ export function ApprovalsInbox() {
   const [minAge, setMinAge] = useState("0");
   const [mine, setMine] = useState(false);
   const [selected, setSelected] = useState<Set<string>>(new Set());
-  const [results, setResults] = useState<{ action: "approve" | "reject"; items: BatchResult[] } | null>(null);
+  // Names are kept with the results: decided gates leave the pending list the moment it refreshes.
+  const [results, setResults] = useState<{ action: "approve" | "reject"; items: (BatchResult & { name: string })[] } | null>(null);
   const [comment, setComment] = useState("");
   const list = useQuery(trpc.approvals.list.queryOptions(tab === "pending" ? { status: "pending" } : {}, { refetchInterval: REFRESH_MS, staleTime: 0 }));
   const batch = useMutation(
@@ -63,7 +64,6 @@ export function ApprovalsInbox() {
     (a) => (!workflow || a.workflow === workflow) && now - a.requestedAt.getTime() >= Number(minAge) && (!mine || a.canDecide.ok),
   );
   const visibleSelected = rows.filter((a) => selected.has(a.id));
-  const byId = new Map((list.data ?? []).map((a) => [a.id, a]));
 
   function toggle(id: string, on: boolean) {
     setSelected((prev) => {
@@ -77,13 +77,15 @@ export function ApprovalsInbox() {
   async function decideSelected(action: "approve" | "reject") {
     const ids = visibleSelected.map((a) => a.id);
     if (ids.length === 0) return;
+    const names = new Map(visibleSelected.map((a) => [a.id, gateName(a)]));
+    const named = (r: BatchResult) => ({ ...r, name: names.get(r.id) ?? r.id });
     try {
       const items = await batch.mutateAsync({ ids, action, ...(comment.trim() ? { comment: comment.trim() } : {}) });
-      setResults({ action, items });
+      setResults({ action, items: items.map(named) });
       setSelected(new Set());
       setComment("");
     } catch (e) {
-      setResults({ action, items: ids.map((id) => ({ id, ok: false, error: { code: "ERROR", message: e instanceof Error ? e.message : String(e) } })) });
+      setResults({ action, items: ids.map((id) => named({ id, ok: false, error: { code: "ERROR", message: e instanceof Error ? e.message : String(e) } })) });
     }
   }
 
@@ -117,14 +119,11 @@ export function ApprovalsInbox() {
             {refused.length ? `; ${refused.length} refused` : ""}.
           </p>
           <ul className="mt-1 flex flex-col gap-0.5">
-            {results.items.map((r) => {
-              const a = byId.get(r.id);
-              return (
-                <li key={r.id} data-ok={r.ok} className={r.ok ? "text-emerald-800" : "text-red-800"}>
-                  {a ? `${a.workflow} / ${a.stepId}` : r.id}: {r.ok ? (r.status ?? "done") : `refused: ${r.error?.message ?? "unknown error"}`}
-                </li>
-              );
-            })}
+            {results.items.map((r) => (
+              <li key={r.id} data-ok={r.ok} className={r.ok ? "text-emerald-800" : "text-red-800"}>
+                {r.name}: {r.ok ? (r.status ?? "done") : `refused: ${r.error?.message ?? "unknown error"}`}
+              </li>
+            ))}
           </ul>
         </div>
       ) : null}

@@ -243,7 +243,8 @@ export function GatePanel({
               </>
             ) : null}
             {cancelVia ? (
-              <Button variant="danger" disabled={busy} onClick={() => setConfirm("cancel")}>
+              // Set apart from the gate's decisions: it ends the whole run.
+              <Button variant="danger" className="sm:ml-auto" disabled={busy} onClick={() => setConfirm("cancel")}>
                 Cancel run
               </Button>
             ) : null}

@@ -57,6 +57,58 @@ export type TLogPage = z.infer<typeof ZLogPage>;
 
 export const ZSavedWorkflow = z.object({ name: z.string(), version: z.number().int(), created: z.boolean() });
 
+/** An approval gate (the server's ZApproval in src/server/services/approvals.ts, dates as ISO strings). */
+export const ZApprovalDecision = z.object({
+  actor: z.string(),
+  action: z.string(),
+  comment: z.string().nullable().default(null),
+  payload: z.unknown().optional(),
+  at: z.string(),
+});
+export const ZApproval = z.object({
+  id: z.string(),
+  runId: z.string(),
+  stepId: z.string(),
+  attempt: z.number().int().default(1),
+  workflow: z.string(),
+  status: z.string(),
+  policy: z.record(z.string(), z.unknown()).default({}),
+  output: z.unknown().optional(),
+  requestedAt: z.string(),
+  expiresAt: ZDate,
+  decidedAt: ZDate,
+  decidedBy: z.string().nullable().default(null),
+  startedBy: z.string().nullable().default(null),
+  decisions: z.array(ZApprovalDecision).default([]),
+  /** whether the caller may decide it now, and why not */
+  canDecide: z.object({ ok: z.boolean(), reason: z.string().optional() }),
+});
+export type TApproval = z.infer<typeof ZApproval>;
+
+/** One gate of a batch decision: decided (`status`) or refused (`error`). */
+export const ZBatchResult = z.object({
+  id: z.string(),
+  ok: z.boolean(),
+  status: z.string().optional(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+export type TBatchResult = z.infer<typeof ZBatchResult>;
+
+export const ZAuditVerification = z.object({ ok: z.boolean(), rows: z.number().int(), badRowId: z.number().int().optional(), reason: z.string().optional() });
+export type TAuditVerification = z.infer<typeof ZAuditVerification>;
+
+export const ZAuditEntry = z.object({
+  id: z.number().int(),
+  at: z.string(),
+  actor: z.string(),
+  action: z.string(),
+  target: z.string(),
+  before: z.unknown().optional(),
+  after: z.unknown().optional(),
+  hash: z.string(),
+});
+export type TAuditEntry = z.infer<typeof ZAuditEntry>;
+
 const ZErrorBody = z.object({ message: z.string(), code: z.string().optional() });
 
 /** A request that did not work; `exitCode` says whose fault (2: the request's, 4: server or network). */
@@ -68,6 +120,8 @@ export class ApiError extends Error {
     /** HTTP status; undefined when no response came back */
     readonly status?: number,
     readonly code?: string,
+    /** the server's own message (a refusal's reason), without the method, path and status */
+    readonly detail?: string,
   ) {
     super(message);
   }
@@ -75,6 +129,9 @@ export class ApiError extends Error {
 
 export type Fetch = typeof fetch;
 export type RunControl = "cancel" | "pause" | "resume" | "retry";
+export const GATE_ACTIONS = ["approve", "modify", "retry", "skip", "reject", "cancel"] as const;
+export type GateAction = (typeof GATE_ACTIONS)[number];
+export type Decide = { action: GateAction; comment?: string; payload?: unknown };
 export type StartRun = { workflow: string; version?: number; inputs?: Record<string, unknown>; approvalMode?: "interactive" | "auto" };
 
 /** Typed REST client of /api/v1 (API.md). `fetchImpl` is injectable for unit tests. */
@@ -109,6 +166,27 @@ export class ApiClient {
     return this.request("POST", "/workflows", ZSavedWorkflow, { yaml });
   }
 
+  listApprovals(query: { status?: string; runId?: string }): Promise<TApproval[]> {
+    return this.request("GET", `/approvals${queryString(query)}`, z.array(ZApproval));
+  }
+  getApproval(id: string): Promise<TApproval> {
+    return this.request("GET", `/approvals/${encodeURIComponent(id)}`, ZApproval);
+  }
+  /** 403 with the reason when the caller may not decide, 409 when the gate is already decided. */
+  decideApproval(id: string, body: Decide): Promise<TApproval> {
+    return this.request("POST", `/approvals/${encodeURIComponent(id)}/decisions`, ZApproval, body);
+  }
+  /** Each gate decided on its own; refusals come back in the results, not as an HTTP error. */
+  decideApprovals(body: { ids: string[]; action: "approve" | "reject"; comment?: string }): Promise<TBatchResult[]> {
+    return this.request("POST", "/approvals/decisions", z.array(ZBatchResult), body);
+  }
+  verifyAudit(): Promise<TAuditVerification> {
+    return this.request("GET", "/audit/verify", ZAuditVerification);
+  }
+  listAudit(query: { after?: number; limit?: number }): Promise<TAuditEntry[]> {
+    return this.request("GET", `/audit${queryString(query)}`, z.array(ZAuditEntry));
+  }
+
   private async request<T extends z.ZodType>(method: "GET" | "POST", path: string, schema: T, body?: unknown): Promise<z.infer<T>> {
     const url = `${this.config.server}/api/v1${path}`;
     let res: Response;
@@ -137,7 +215,7 @@ export class ApiClient {
       const parsed = ZErrorBody.safeParse(json);
       const detail = parsed.success ? parsed.data.message : text.slice(0, 200) || res.statusText;
       const hint = res.status === 401 ? ` (the server rejected the token: ${MISSING_TOKEN})` : "";
-      throw new ApiError(`${method} ${path}: HTTP ${res.status}: ${detail}${hint}`, exitCodeForHttp(res.status), res.status, parsed.success ? parsed.data.code : undefined);
+      throw new ApiError(`${method} ${path}: HTTP ${res.status}: ${detail}${hint}`, exitCodeForHttp(res.status), res.status, parsed.success ? parsed.data.code : undefined, detail);
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { TRun, TRunStep, TRunSummary } from "./api-client";
-import { age, duration, formatRunsTable, formatRunStatus, formatTransition, formatWatchTable, progressBar, stepTransitions, table, truncate } from "./format";
+import type { TApproval, TRun, TRunStep, TRunSummary } from "./api-client";
+import { age, canDecide, duration, expires, formatApprovalsTable, formatRunsTable, formatRunStatus, formatTransition, formatWatchTable, progressBar, stepTransitions, table, truncate, waited } from "./format";
 
 const NOW = Date.parse("2025-03-01T12:00:00.000Z");
 const iso = (secondsAgo: number) => new Date(NOW - secondsAgo * 1000).toISOString();
@@ -118,5 +118,41 @@ describe("format", () => {
     const at = new Date(2025, 2, 1, 9, 5, 7);
     expect(formatTransition({ step: "test", from: "running", to: "failed", attempt: 2, error: "exit code 1" }, at)).toBe("09:05:07  test  failed  attempt 2  exit code 1");
     expect(formatTransition({ step: "build", from: undefined, to: "running", attempt: 1, error: null }, at)).toBe("09:05:07  build  running  attempt 1");
+  });
+});
+
+describe("approval gates", () => {
+  const gate = (extra: Partial<TApproval> = {}): TApproval => ({
+    id: "apr_1",
+    runId: "run_1",
+    stepId: "deploy",
+    attempt: 1,
+    workflow: "release",
+    status: "pending",
+    policy: {},
+    requestedAt: iso(125),
+    expiresAt: null,
+    decidedAt: null,
+    decidedBy: null,
+    startedBy: "ada@example.com",
+    decisions: [],
+    canDecide: { ok: true },
+    ...extra,
+  });
+
+  it("waited until now or the decision; expires in, expired, never, - once decided; can I decide (why not)", () => {
+    expect(waited(gate(), NOW)).toBe("2m05s");
+    expect(waited(gate({ status: "approved", decidedAt: iso(5) }), NOW)).toBe("2m00s");
+    expect(expires(gate({ expiresAt: new Date(NOW + 3_600_000).toISOString() }), NOW)).toBe("in 1h00m");
+    expect(expires(gate({ expiresAt: iso(1) }), NOW)).toBe("expired");
+    expect(expires(gate(), NOW)).toBe("never");
+    expect(expires(gate({ status: "approved", expiresAt: iso(1) }), NOW)).toBe("-");
+    expect(canDecide(gate())).toBe("yes");
+    expect(canDecide(gate({ canDecide: { ok: false, reason: "Needs group:release." } }))).toBe("no (Needs group:release.)");
+    expect(formatApprovalsTable([], NOW, "pending")).toBe("no pending approvals");
+    expect(formatApprovalsTable([gate()], NOW).split("\n")).toEqual([
+      "ID     WORKFLOW  RUN    STEP    WAITED  EXPIRES  CAN I DECIDE",
+      "apr_1  release   run_1  deploy  2m05s   never    yes",
+    ]);
   });
 });

@@ -1,4 +1,4 @@
-import type { TLogLine, TRun, TRunStep, TRunSummary } from "./api-client";
+import type { TApproval, TAuditEntry, TLogLine, TRun, TRunStep, TRunSummary } from "./api-client";
 
 /**
  * Pure formatting of what the server returns: tables, durations, ages, progress bars, the lines of
@@ -151,4 +151,39 @@ export function clock(at: Date): string {
 /** One log line; `step` prefixes it when logs of several steps are interleaved. */
 export function formatLogLine(line: TLogLine, step?: string): string {
   return step === undefined ? line.text : `[${step}] ${line.text}`;
+}
+
+/** How long a gate waited: until its decision, or until now while pending. */
+export function waited(gate: Pick<TApproval, "requestedAt" | "decidedAt">, now: number): string {
+  return duration((gate.decidedAt ? Date.parse(gate.decidedAt) : now) - Date.parse(gate.requestedAt));
+}
+
+/** When a pending gate expires: `in 2h03m`, `expired`, `never`; "-" once decided. */
+export function expires(gate: Pick<TApproval, "status" | "expiresAt">, now: number): string {
+  if (gate.status !== "pending") return "-";
+  if (!gate.expiresAt) return "never";
+  const ms = Date.parse(gate.expiresAt) - now;
+  if (!Number.isFinite(ms)) return "-";
+  return ms <= 0 ? "expired" : `in ${duration(ms)}`;
+}
+
+/** `yes`, or `no (why not)`. */
+export function canDecide(gate: Pick<TApproval, "canDecide">): string {
+  return gate.canDecide.ok ? "yes" : `no (${truncate(gate.canDecide.reason ?? "not allowed", 80)})`;
+}
+
+/** `wf approvals`: one row per gate. */
+export function formatApprovalsTable(gates: readonly TApproval[], now: number, status?: string): string {
+  if (gates.length === 0) return status ? `no ${status} approvals` : "no approvals";
+  const rows = gates.map((g) => [g.id, g.workflow, g.runId, g.stepId, waited(g, now), expires(g, now), canDecide(g)]);
+  return table(["ID", "WORKFLOW", "RUN", "STEP", "WAITED", "EXPIRES", "CAN I DECIDE"], rows);
+}
+
+/** `wf audit log`: one row per entry, oldest first. */
+export function formatAuditTable(entries: readonly TAuditEntry[]): string {
+  if (entries.length === 0) return "no audit entries";
+  return table(
+    ["ID", "AT", "ACTOR", "ACTION", "TARGET"],
+    entries.map((e) => [String(e.id), e.at, e.actor, e.action, e.target]),
+  );
 }

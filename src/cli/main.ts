@@ -1,4 +1,6 @@
 import { Command } from "commander";
+import { approvalsCommands } from "./commands/approvals";
+import { auditCommand } from "./commands/audit";
 import { controlCommands } from "./commands/control";
 import { logsCommand } from "./commands/logs";
 import { planCommand } from "./commands/plan";
@@ -28,6 +30,8 @@ export function buildProgram(): Command {
   logsCommand(program);
   controlCommands(program);
   runsCommand(program);
+  approvalsCommands(program);
+  auditCommand(program);
   return program;
 }
 

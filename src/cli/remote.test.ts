@@ -108,8 +108,57 @@ const LOG_LINES = ["hello from greet", "still greeting", "bye from greet"].map((
   at: new Date(Date.UTC(2025, 2, 1, 12, 0, i)).toISOString(),
 }));
 
+type FakeGate = {
+  id: string;
+  runId: string;
+  stepId: string;
+  workflow: string;
+  status: string;
+  requestedAt: string;
+  expiresAt: string | null;
+  decidedAt: string | null;
+  decidedBy: string | null;
+  /** the 403 reason when the caller may not decide it */
+  refuse?: string;
+  decisions: { actor: string; action: string; comment: string | null; payload?: unknown; at: string }[];
+};
+
+const GATE_STATUS: Record<string, string> = { approve: "approved", modify: "modified", retry: "retried", skip: "skipped", reject: "rejected", cancel: "cancelled" };
+const SELF_APPROVAL = "You started this run; self-approval is not allowed (policy: allow_self_approval is false).";
+
+function gateBody(g: FakeGate) {
+  const { refuse, ...rest } = g;
+  return {
+    ...rest,
+    attempt: 1,
+    policy: { approvers: ["group:release"], min_approvals: 1 },
+    output: { plan: "deploy v2" },
+    startedBy: "ada@example.com",
+    canDecide: g.status !== "pending" ? { ok: false, reason: "already decided" } : refuse ? { ok: false, reason: refuse } : { ok: true },
+  };
+}
+
+function fakeGates(): Map<string, FakeGate> {
+  const now = Date.now();
+  const gate = (id: string, extra: Partial<FakeGate> = {}): [string, FakeGate] => [
+    id,
+    { id, runId: "run_live", stepId: "deploy", workflow: "live", status: "pending", requestedAt: new Date(now - 5 * 60_000).toISOString(), expiresAt: null, decidedAt: null, decidedBy: null, decisions: [], ...extra },
+  ];
+  return new Map([
+    gate("apr_open", { expiresAt: new Date(now + 2 * 3600_000 + 30_000).toISOString() }),
+    gate("apr_mine", { runId: "run_logs", stepId: "publish", workflow: "hello", refuse: SELF_APPROVAL }),
+    gate("apr_done", { status: "approved", decidedAt: new Date(now - 60_000).toISOString(), decidedBy: "bob@example.com" }),
+    gate("apr_mod"),
+    gate("apr_retry"),
+    gate("apr_batch"),
+    gate("apr_cancel"),
+  ]);
+}
+
 class FakeServer {
   runs = new Map<string, FakeRun>();
+  gates = fakeGates();
+  auditBroken = false;
   requests: string[] = [];
   uploads: string[] = [];
   private server: Server = createServer((req, res) => void this.handle(req, res));
@@ -184,7 +233,46 @@ class FakeServer {
       run.polls++;
       return send(200, out);
     }
+    if (req.method === "GET" && path === "/approvals") {
+      const status = url.searchParams.get("status");
+      const runId = url.searchParams.get("runId");
+      return send(200, [...this.gates.values()].filter((g) => (!status || g.status === status) && (!runId || g.runId === runId)).map(gateBody));
+    }
+    if (req.method === "POST" && path === "/approvals/decisions") {
+      const ids = [...new Set(body.ids as string[])];
+      return send(
+        200,
+        ids.map((id) => {
+          const r = this.decide(id, { ...body, action: String(body.action) });
+          return r.ok ? { id, ok: true, status: r.gate.status } : { id, ok: false, error: r.error };
+        }),
+      );
+    }
+    if ((m = /^\/approvals\/([^/]+)\/decisions$/.exec(path)) && req.method === "POST") {
+      const r = this.decide(m[1] ?? "", { ...body, action: String(body.action) });
+      return r.ok ? send(200, gateBody(r.gate)) : send(r.status, r.error);
+    }
+    if ((m = /^\/approvals\/([^/]+)$/.exec(path))) {
+      const gate = this.gates.get(m[1] ?? "");
+      return gate ? send(200, gateBody(gate)) : send(404, { message: `No approval ${m[1]} in team default.`, code: "NOT_FOUND" });
+    }
+    if (req.method === "GET" && path === "/audit/verify") {
+      return send(200, this.auditBroken ? { ok: false, rows: 7, badRowId: 5, reason: "hash mismatch (row edited after it was written)" } : { ok: true, rows: 7 });
+    }
     send(404, { message: "Not found", code: "NOT_FOUND" });
+  }
+
+  /** The server's decideApproval: 404, 409 when decided, 403 with the policy's reason, 400 for modify without payload. */
+  private decide(id: string, body: { action: string; comment?: unknown; payload?: unknown }): { ok: true; gate: FakeGate } | { ok: false; status: number; error: { message: string; code: string } } {
+    const gate = this.gates.get(id);
+    if (!gate) return { ok: false, status: 404, error: { message: `No approval ${id} in team default.`, code: "NOT_FOUND" } };
+    if (gate.status !== "pending") return { ok: false, status: 409, error: { message: `This gate was already decided: ${gate.status}${gate.decidedBy ? ` by ${gate.decidedBy}` : ""}.`, code: "CONFLICT" } };
+    if (gate.refuse) return { ok: false, status: 403, error: { message: gate.refuse, code: "FORBIDDEN" } };
+    if (body.action === "modify" && body.payload === undefined) return { ok: false, status: 400, error: { message: "modify needs a payload: the step's new output (JSON).", code: "BAD_REQUEST" } };
+    const at = new Date().toISOString();
+    gate.decisions.push({ actor: "cli@example.com", action: body.action, comment: typeof body.comment === "string" ? body.comment : null, payload: body.payload, at });
+    Object.assign(gate, { status: GATE_STATUS[body.action] ?? "?", decidedAt: at, decidedBy: "cli@example.com" });
+    return { ok: true, gate };
   }
 }
 
@@ -200,9 +288,10 @@ function start(args: string[], env: Record<string, string | undefined>) {
 }
 
 /** `wf ...` as a child process (async: the fake server lives in this process and must keep serving). */
-function wf(args: string[], env: Record<string, string | undefined>): Promise<Result> {
+function wf(args: string[], env: Record<string, string | undefined>, stdin = ""): Promise<Result> {
   return new Promise((resolve, reject) => {
     const child = start(args, env);
+    child.stdin.end(stdin);
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -356,5 +445,148 @@ describe("wf against a REST server", () => {
     expect(snapshot).toMatch(/^run_live\s+live v4\s+running\s+\[####-{12}\] 1\/4\s+build,lint\s+\d+s$/m);
     // Only active runs: the finished one is not shown.
     expect(snapshot).not.toContain("run_logs");
+  });
+
+  // Several child processes per test: more than the default 5 s on a busy machine.
+  describe("approval gates and the audit log", { timeout: 30_000 }, () => {
+    const requestsSince = (n: number) => server.requests.slice(n);
+
+    it("approvals: pending gates by default, with waited, expires and whether I may decide (and why not)", async () => {
+      const r = await wf(["approvals"], env);
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+      const [header, ...rows] = r.stdout.trim().split("\n");
+      expect(header).toMatch(/^ID\s+WORKFLOW\s+RUN\s+STEP\s+WAITED\s+EXPIRES\s+CAN I DECIDE$/);
+      expect(rows).toContainEqual(expect.stringMatching(/^apr_open\s+live\s+run_live\s+deploy\s+\d+m\d\ds\s+in [12]h\d\dm\s+yes$/));
+      expect(rows).toContainEqual(expect.stringMatching(/^apr_mine\s+hello\s+run_logs\s+publish\s+\d+m\d\ds\s+never\s+no \(You started this run; self-approval is not allowed/));
+      expect(r.stdout).not.toContain("apr_done");
+      expect(server.requests).toContain("GET /api/v1/approvals?status=pending");
+
+      const done = await wf(["approvals", "--status", "approved"], env);
+      expect(done.stdout).toMatch(/^apr_done\s+live\s+run_live\s+deploy\s+4m\d\ds\s+-\s+no \(already decided\)$/m);
+      const json = await wf(["approvals", "--status", "all", "--run", "run_logs", "--json"], env);
+      expect(json.status).toBe(0);
+      expect(JSON.parse(json.stdout)).toEqual([expect.objectContaining({ id: "apr_mine", canDecide: { ok: false, reason: SELF_APPROVAL } })]);
+      expect(server.requests.at(-1)).toBe("GET /api/v1/approvals?runId=run_logs");
+      const bad = await wf(["approvals", "--status", "nope"], env);
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toContain("expected one of pending, approved");
+    });
+
+    it("approve GATE: 200 prints the new status, the comment goes with the decision", async () => {
+      const r = await wf(["approve", "apr_open", "--comment", "ship it"], env);
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+      expect(r.stdout).toBe("gate apr_open (run run_live, step deploy): approved\n");
+      expect(server.gates.get("apr_open")?.decisions).toEqual([expect.objectContaining({ action: "approve", comment: "ship it" })]);
+      expect(server.requests.at(-1)).toBe("POST /api/v1/approvals/apr_open/decisions");
+    });
+
+    it("a refusal (403) exits 2 with the server's reason; already decided (409) exits 2", async () => {
+      const refused = await wf(["approve", "apr_mine"], env);
+      expect(refused.status).toBe(2);
+      expect(refused.stdout).toBe("");
+      expect(refused.stderr).toBe(`wf: cannot approve apr_mine: ${SELF_APPROVAL}\n`);
+      expect(server.gates.get("apr_mine")?.status).toBe("pending");
+
+      const decided = await wf(["reject", "apr_done"], env);
+      expect(decided.status).toBe(2);
+      expect(decided.stderr).toBe("wf: cannot reject apr_done: already decided (This gate was already decided: approved by bob@example.com.)\n");
+
+      const unknown = await wf(["skip", "apr_nope"], env);
+      expect(unknown.status).toBe(2);
+      expect(unknown.stderr).toContain("HTTP 404: No approval apr_nope in team default.");
+
+      // A run id where a gate id belongs: a hint, nothing sent.
+      const before = server.requests.length;
+      const runId = await wf(["approve", "run_live"], env);
+      expect(runId.status).toBe(2);
+      expect(runId.stderr).toContain("run_live is a run id; gate ids start with apr_ (list the run's gates: wf approvals --run run_live)");
+      expect(requestsSince(before)).toEqual([]);
+    });
+
+    it("modify --payload FILE sends the file's JSON as the new output; without --payload: exit 2, nothing sent", async () => {
+      const dir = mkdtempSync(join(tmpdir(), "wf-payload-"));
+      const before = server.requests.length;
+      const missing = await wf(["modify", "apr_mod"], env);
+      expect(missing.status).toBe(2);
+      expect(missing.stderr).toContain("modify needs --payload FILE");
+      const notJson = join(dir, "bad.json");
+      writeFileSync(notJson, "{ plan: ");
+      const bad = await wf(["modify", "apr_mod", "--payload", notJson], env);
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toMatch(/--payload .*bad\.json: not JSON/);
+      expect(requestsSince(before)).toEqual([]);
+
+      const file = join(dir, "output.json");
+      writeFileSync(file, JSON.stringify({ plan: "deploy v2 to canary only", replicas: 1 }));
+      const r = await wf(["modify", "apr_mod", "--payload", file, "--comment", "canary first", "--json"], env);
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ id: "apr_mod", status: "modified" });
+      expect(server.gates.get("apr_mod")?.decisions[0]).toMatchObject({ action: "modify", comment: "canary first", payload: { plan: "deploy v2 to canary only", replicas: 1 } });
+    });
+
+    it("retry and cancel dispatch on the id: apr_ decides the gate (--payload - reads stdin), run_ controls the run", async () => {
+      const retry = await wf(["retry", "apr_retry", "--payload", "-"], env, '{"temperature": 0.2}');
+      expect(retry.stderr).toBe("");
+      expect(retry.status).toBe(0);
+      expect(retry.stdout).toBe("gate apr_retry (run run_live, step deploy): retried\n");
+      expect(server.gates.get("apr_retry")?.decisions[0]).toMatchObject({ action: "retry", payload: { temperature: 0.2 } });
+
+      const cancel = await wf(["cancel", "apr_cancel", "--comment", "not this week"], env);
+      expect(cancel.status).toBe(0);
+      expect(cancel.stdout).toBe("gate apr_cancel (run run_live, step deploy): cancelled\n");
+      expect(server.requests.at(-1)).toBe("POST /api/v1/approvals/apr_cancel/decisions");
+
+      const run = await wf(["cancel", "run_logs"], env);
+      expect(run.status).toBe(2);
+      expect(server.requests.at(-1)).toBe("POST /api/v1/runs/run_logs/cancel");
+      const before = server.requests.length;
+      const comment = await wf(["cancel", "run_logs", "--comment", "x"], env);
+      expect(comment.status).toBe(2);
+      expect(comment.stderr).toContain("--comment: for gates only (gate ids start with apr_)");
+      expect(requestsSince(before)).toEqual([]);
+      const help = await wf(["cancel", "--help"], env);
+      expect(help.status).toBe(0);
+      expect(help.stdout).toContain("wf cancel apr_...   cancels the approval gate");
+    });
+
+    it("approve GATE GATE: one batch request, one line per gate, exit 2 when one was refused", async () => {
+      const before = server.requests.length;
+      const r = await wf(["approve", "apr_batch", "apr_mine", "--comment", "batch"], env);
+      expect(r.status).toBe(2);
+      expect(r.stdout).toBe(`gate apr_batch: approved\ngate apr_mine: refused: ${SELF_APPROVAL}\n`);
+      expect(r.stderr).toBe("wf: 1 of 2 gates refused\n");
+      expect(requestsSince(before)).toEqual(["POST /api/v1/approvals/decisions"]);
+      expect(server.gates.get("apr_batch")?.decisions).toEqual([expect.objectContaining({ action: "approve", comment: "batch" })]);
+
+      // All decided: exit 0; --json prints the results.
+      server.gates.set("apr_b2", { ...(server.gates.get("apr_mod") as FakeGate), id: "apr_b2", status: "pending", decisions: [] });
+      server.gates.set("apr_b3", { ...(server.gates.get("apr_mod") as FakeGate), id: "apr_b3", status: "pending", decisions: [] });
+      const ok = await wf(["reject", "apr_b2", "apr_b3", "--json"], env);
+      expect(ok.status).toBe(0);
+      expect(JSON.parse(ok.stdout)).toEqual([
+        { id: "apr_b2", ok: true, status: "rejected" },
+        { id: "apr_b3", ok: true, status: "rejected" },
+      ]);
+    });
+
+    it("audit verify: exit 0 when the chain is intact, 1 and the first bad row when broken", async () => {
+      server.auditBroken = false;
+      const ok = await wf(["audit", "verify"], env);
+      expect(ok.stderr).toBe("");
+      expect(ok.status).toBe(0);
+      expect(ok.stdout).toBe("audit chain intact: 7 rows\n");
+
+      server.auditBroken = true;
+      const broken = await wf(["audit", "verify"], env);
+      expect(broken.status).toBe(1);
+      expect(broken.stdout).toBe("audit chain broken at row 5: hash mismatch (row edited after it was written)\n");
+      const json = await wf(["audit", "verify", "--json"], env);
+      expect(json.status).toBe(1);
+      expect(JSON.parse(json.stdout)).toEqual({ ok: false, rows: 7, badRowId: 5, reason: "hash mismatch (row edited after it was written)" });
+      server.auditBroken = false;
+    });
   });
 });

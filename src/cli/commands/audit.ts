@@ -1,0 +1,50 @@
+import { InvalidArgumentError, type Command } from "commander";
+import { EXIT } from "../exit-codes";
+import { formatAuditTable } from "../format";
+import { remoteAction } from "../remote-action";
+
+const AUDIT_EXIT_CODES_HELP = `
+Exit codes:
+  0  the audit chain is intact
+  1  the chain is broken (prints: audit chain broken at row N: <reason>)
+  2  usage or configuration error, missing/rejected token (audit.read is needed)
+  4  server or network error (unreachable, HTTP 5xx, unexpected response)`;
+
+const wholeNumber = (min: number, max: number) => (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
+  return n;
+};
+
+/** `wf audit verify`: checks the team's hash-chained audit log; `wf audit log`: its entries. */
+export function auditCommand(program: Command): void {
+  const audit = program.command("audit").description("the team's hash-chained audit log (decisions on gates and other changes)");
+  audit
+    .command("verify")
+    .description("check the audit log's hash chain; exit 1 and the first bad row when it is broken")
+    .option("--json", "print {ok, rows, badRowId?, reason?} as JSON")
+    .addHelpText("after", AUDIT_EXIT_CODES_HELP)
+    .action(
+      remoteAction(async ({ client }, options: { json?: boolean }) => {
+        const v = await client.verifyAudit();
+        if (options.json) process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
+        else if (v.ok) process.stdout.write(`audit chain intact: ${v.rows} rows\n`);
+        else process.stdout.write(`audit chain broken at row ${v.badRowId ?? "?"}: ${v.reason ?? "unknown reason"}\n`);
+        return v.ok ? EXIT.ok : EXIT.failed;
+      }),
+    );
+  audit
+    .command("log")
+    .description("list audit entries, oldest first")
+    .option("--after <id>", "entries after this row id", wholeNumber(0, Number.MAX_SAFE_INTEGER))
+    .option("--limit <n>", "at most this many entries (1-1000)", wholeNumber(1, 1000), 200)
+    .option("--json", "print the entries as JSON")
+    .action(
+      remoteAction(async ({ client }, options: { after?: number; limit: number; json?: boolean }) => {
+        const entries = await client.listAudit({ after: options.after, limit: options.limit });
+        process.stdout.write(options.json ? `${JSON.stringify(entries, null, 2)}\n` : `${formatAuditTable(entries)}\n`);
+        const last = entries.at(-1);
+        if (!options.json && last && entries.length === options.limit) process.stdout.write(`more: wf audit log --after ${last.id}\n`);
+      }),
+    );
+}

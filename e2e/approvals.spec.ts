@@ -227,8 +227,9 @@ test("three gates are approved in one batch from the inbox, then listed as decid
   const count = Number((await link.getAttribute("aria-label"))?.match(/\d+/)?.[0]);
   expect(count).toBeGreaterThanOrEqual(3);
   await link.click();
+  await expect(page).toHaveURL(/\/approvals/);
 
-  await page.getByLabel("Workflow").selectOption(name);
+  await page.getByLabel("Workflow", { exact: true }).selectOption(name);
   const table = page.getByRole("table", { name: "Pending gates" });
   await expect(table.getByTestId("gate-row")).toHaveCount(3);
   await expect(table.getByTestId("can-decide").first()).toHaveText("Yes");
@@ -245,7 +246,7 @@ test("three gates are approved in one batch from the inbox, then listed as decid
   await expect(nav.getByRole("link", { name: count > 3 ? `Approvals, ${count - 3} pending` : "Approvals", exact: true })).toBeVisible({ timeout: 15_000 });
 
   await page.getByRole("tab", { name: "Decided" }).click();
-  await page.getByLabel("Workflow").selectOption(name);
+  await page.getByLabel("Workflow", { exact: true }).selectOption(name);
   const decided = page.getByRole("table", { name: "Decided gates" });
   await expect(decided.getByTestId("gate-outcome")).toHaveText(["approved", "approved", "approved"]);
 });
@@ -257,7 +258,7 @@ test("a batch reports each refused gate with its reason: the admin cannot approv
   for (const id of runIds) await expect.poll(async () => (await pendingGatesViaRest(request, id)).length, { timeout: RUN_TIMEOUT }).toBe(1);
   await signInAsAdmin(page);
   await page.goto("/approvals");
-  await page.getByLabel("Workflow").selectOption(name);
+  await page.getByLabel("Workflow", { exact: true }).selectOption(name);
   const table = page.getByRole("table", { name: "Pending gates" });
   await expect(table.getByTestId("can-decide")).toHaveText([/^No: You started this run/, /^No: You started this run/]);
   // "I can decide" hides them; unchecked again, select all and try anyway.

@@ -8,9 +8,11 @@ test("an admin signs in, sees the dashboard shell with navigation, and signs out
   await signInAsAdmin(page);
 
   const nav = page.getByRole("navigation", { name: "Main" });
-  for (const name of ["Workflows", "Runs", "Approvals", "Audit", "Admin"]) {
+  for (const name of ["Workflows", "Runs", "Audit", "Admin"]) {
     await expect(nav.getByRole("link", { name, exact: true })).toBeVisible();
   }
+  // The Approvals link carries a count badge when gates wait for this user ("Approvals, 2 pending").
+  await expect(nav.getByRole("link", { name: /^Approvals(, \d+ pending)?$/ })).toBeVisible();
   await expect(page.getByTestId("current-user")).toHaveText("Admin");
   await expect(page.getByTestId("current-team")).toContainText("Default");
   await expect(page.getByRole("heading", { name: "Dashboard" })).toBeVisible();

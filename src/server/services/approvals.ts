@@ -79,11 +79,23 @@ function policyOf(row: Row): ApprovalPolicy {
   return ZApprovalPolicy.parse(JSON.parse(row.policy));
 }
 
-async function toApproval(actor: Actor, row: Row): Promise<TApproval> {
-  const decisions = await engineStore().sql.read<{ actorId: string | null; actor: string; action: string; comment: string | null; payload: string | null; at: number }>(
-    'SELECT "actorId", "actor", "action", "comment", "payload", "at" FROM "ApprovalDecision" WHERE "approvalId" = ? ORDER BY "at", "id"',
-    [row.id],
-  );
+type DecisionRow = { approvalId: string; actorId: string | null; actor: string; action: string; comment: string | null; payload: string | null; at: number };
+
+/** The decisions of many gates in one query (the inbox lists up to 500). */
+async function decisionsOf(ids: readonly string[]): Promise<Map<string, DecisionRow[]>> {
+  const out = new Map<string, DecisionRow[]>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const part = ids.slice(i, i + 500);
+    const rows = await engineStore().sql.read<DecisionRow>(
+      `SELECT "approvalId", "actorId", "actor", "action", "comment", "payload", "at" FROM "ApprovalDecision" WHERE "approvalId" IN (${part.map(() => "?").join(",")}) ORDER BY "at", "id"`,
+      part,
+    );
+    for (const r of rows) out.set(r.approvalId, [...(out.get(r.approvalId) ?? []), r]);
+  }
+  return out;
+}
+
+function toApproval(actor: Actor, row: Row, decisions: readonly DecisionRow[]): TApproval {
   const approvedBy = decisions.filter((d) => d.action === "approve" && d.actorId).map((d) => d.actorId as string);
   const check =
     row.status !== "pending"
@@ -115,14 +127,15 @@ export async function listApprovals(actor: Actor, input: { status?: string; runI
     `${SELECT} WHERE a."teamId" = ?${input.status ? ' AND a."status" = ?' : ""}${input.runId ? ' AND a."runId" = ?' : ""} ORDER BY a."requestedAt" DESC LIMIT 500`,
     [actor.teamId, ...(input.status ? [input.status] : []), ...(input.runId ? [input.runId] : [])],
   );
-  return Promise.all(rows.map((r) => toApproval(actor, r)));
+  const decisions = await decisionsOf(rows.map((r) => r.id));
+  return rows.map((r) => toApproval(actor, r, decisions.get(r.id) ?? []));
 }
 
 export async function getApproval(actor: Actor, id: string): Promise<TApproval> {
   const rows = await engineStore().sql.read<Row>(`${SELECT} WHERE a."id" = ? AND a."teamId" = ?`, [id, actor.teamId]);
   const row = rows[0];
   if (!row) throw new AppError("NOT_FOUND", `No approval ${id} in team ${actor.teamName}.`);
-  return toApproval(actor, row);
+  return toApproval(actor, row, (await decisionsOf([row.id])).get(row.id) ?? []);
 }
 
 export async function decideApproval(actor: Actor, input: z.infer<typeof ZDecide>): Promise<TApproval> {

@@ -18,7 +18,6 @@ import { createRun, touchedSteps } from "~/engine/scheduler/create-run";
 import { applyRunPatch } from "~/engine/scheduler/apply-run-patch";
 import { decide, RETRY_CANDIDATE_STATUSES } from "~/engine/scheduler/decide";
 import type { EngineCommand, EngineEvent, GateAction, RunHeader, RunState, StepState } from "~/engine/scheduler/types";
-import { isRunTerminal } from "~/engine/status";
 import type { WorkflowDefinition } from "~/engine/definition/schema";
 import { newId } from "~/server/ids";
 import { appendAudit } from "./audit";
@@ -287,11 +286,8 @@ export class EngineStore {
       const ctx = await this.runCtx(q, runs, input.runId);
       if (!ctx) continue;
       const decision = await this.decideWithLoads(q, ctx, input.event);
-      const startedOf = new Map<string, number>();
-      if ("stepId" in input.event) {
-        const before = ctx.steps.get(input.event.stepId);
-        if (before?.startedAt !== undefined) startedOf.set(input.event.stepId, before.startedAt);
-      }
+      // When the event's step started, before the patch rewrites its record (for its attempt row).
+      const startedAt = "stepId" in input.event ? ctx.steps.get(input.event.stepId)?.startedAt : undefined;
       const { patch, commands } = decision;
 
       // Run header: fields and counter deltas.
@@ -478,7 +474,7 @@ export class EngineStore {
       if (e.type === "step_succeeded" || e.type === "step_failed" || e.type === "step_timed_out") {
         const error = e.type === "step_failed" ? e.error.message : e.type === "step_timed_out" ? "timed out" : null;
         const status = e.type === "step_succeeded" ? "succeeded" : e.type === "step_failed" ? "failed" : "timed_out";
-        const started = startedOf.get(e.stepId) ?? now;
+        const started = startedAt ?? now;
         await q.run(RECORD_ATTEMPT, [input.runId, e.stepId, e.attempt, input.fence?.owner ?? null, status, started, now, error]);
       }
     }
@@ -882,13 +878,4 @@ export class EngineStore {
     const rows = await this.sql.read<{ header: string }>('SELECT "header" FROM "Run" WHERE "id" = ?', [runId]);
     return rows[0] ? parse<RunHeader>(rows[0].header) : undefined;
   }
-
-  async listSteps(runId: string): Promise<StepState[]> {
-    const rows = await this.sql.read<{ state: string }>('SELECT "state" FROM "StepRun" WHERE "runId" = ? ORDER BY "seq"', [runId]);
-    return rows.map((r) => parse<StepState>(r.state));
-  }
-}
-
-export function isRunFinished(header: RunHeader | undefined): boolean {
-  return header !== undefined && isRunTerminal(header.status);
 }

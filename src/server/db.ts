@@ -44,5 +44,19 @@ export function createDb(e: DbEnv = env): Db {
   return new PrismaClient({ adapter: new SharedLibSQL(sqliteConnection(e)) });
 }
 
-/** The process-wide client (one per process; survives Next.js dev reloads). */
-export const db: Db = (globalForDb.__wfDb ??= createDb());
+function processDb(): Db {
+  return (globalForDb.__wfDb ??= createDb());
+}
+
+/**
+ * The process-wide client (one per process; survives Next.js dev reloads), opened on first use:
+ * importing this module connects to nothing, so `next build` can collect its pages on a machine
+ * that has no database yet.
+ */
+export const db: Db = new Proxy({} as Db, {
+  get(_target, prop) {
+    const real = processDb();
+    const value: unknown = Reflect.get(real, prop, real);
+    return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(real) : value;
+  },
+});

@@ -7,7 +7,10 @@ import { signInWithPassword } from "~/server/services/sign-in";
 
 /** NextAuth v4: credentials provider, JWT sessions (the JWT holds only the user id and team id). */
 export const authOptions: NextAuthOptions = {
-  secret: authSecret(),
+  // Read on each request, not at import: `next build` must not create (and bake in) a secret.
+  get secret() {
+    return authSecret();
+  },
   session: { strategy: "jwt", maxAge: 7 * 24 * 3600 },
   pages: { signIn: "/signin" },
   providers: [

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json] [-- --db postgres --workers N]`: noop steps through the real store and
+ * `npm run bench [-- --json] [-- --db postgres --workers N] [-- --only chain]`: noop steps through the real store and
  * worker (one process, like the embedded worker), on a fresh SQLite database per `synchronous`
  * setting (FULL and NORMAL), or on PostgreSQL (TEST_DATABASE_URL). Prints figures, never pass/fail.
  *
@@ -20,6 +20,7 @@ const args = parseArgs({
     concurrency: { type: "string", default: "64" },
     workers: { type: "string", default: "1" },
     quick: { type: "boolean", default: false },
+    only: { type: "string" },
   },
 }).values;
 
@@ -132,6 +133,7 @@ async function benchOnce(synchronous: "FULL" | "NORMAL" | "n/a", databaseUrl: st
   const out: Figures = {};
   out.chain100_ms_per_step = (await time("chain100", 1, 5)) / 100;
   out.chain1000_ms_per_step = (await time("chain1000", 1, quick ? 1 : 2)) / 1000;
+  if (args.only === "chain") return finish();
   out.fan100_ms = await time("fan100", 1, 5);
   out.fan100_ms_per_step = (out.fan100_ms as number) / 102;
   out.fan1000_ms = await time("fan1000", 1, 3);
@@ -146,11 +148,15 @@ async function benchOnce(synchronous: "FULL" | "NORMAL" | "n/a", databaseUrl: st
   startDelays.sort((a, b) => a - b);
   out.ready_to_start_p99_ms = startDelays[Math.floor(startDelays.length * 0.99)] ?? NaN;
 
-  await worker.stop(5000);
-  for (const p of extra) p.kill("SIGTERM");
-  if (env.databaseKind === "sqlite") out.sqlite_commit_us = await rawCommitUs(dataDir, synchronous === "NORMAL" ? "NORMAL" : "FULL");
-  out.synchronous = synchronous;
-  return out;
+  return finish();
+
+  async function finish(): Promise<Figures> {
+    await worker.stop(5000);
+    for (const p of extra) p.kill("SIGTERM");
+    if (env.databaseKind === "sqlite") out.sqlite_commit_us = await rawCommitUs(dataDir, synchronous === "NORMAL" ? "NORMAL" : "FULL");
+    out.synchronous = synchronous;
+    return out;
+  }
 }
 
 /** Raw commit latency of one small INSERT in WAL with the same pragma, on the same disk. */
@@ -183,7 +189,7 @@ async function main() {
     if (syncs.length > 1) {
       const { execFileSync } = await import("node:child_process");
       for (const s of syncs) {
-        const outText = execFileSync(process.execPath, ["--import", "tsx", process.argv[1] as string, "--json", "--sync", s, "--concurrency", String(args.concurrency), ...(args.quick ? ["--quick"] : [])], {
+        const outText = execFileSync(process.execPath, ["--import", "tsx", process.argv[1] as string, "--json", "--sync", s, "--concurrency", String(args.concurrency), ...(args.quick ? ["--quick"] : []), ...(args.only ? ["--only", args.only] : [])], {
           encoding: "utf8",
           stdio: ["ignore", "pipe", "inherit"],
         });

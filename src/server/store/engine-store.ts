@@ -5,10 +5,15 @@
  * writes the patch and turns the commands into task rows (the outbox). Crash anywhere and the
  * database still tells the truth: either the whole group is in, or none of it.
  *
- * Tasks: `step` rows are work (a start_step command) claimed with a lease — owner, expiry, and the
- * attempt as fencing token; `event` rows are durable events due at `availableAt` (timers, retries,
- * gate expiry, auto-approval, a child run's end for its parent); `child_run` rows start a
- * sub-workflow's run.
+ * Step work lives on the step's own record: a start_step command waits there for a worker, which
+ * claims it with a lease — owner, expiry, and the attempt as fencing token. A queued step holds a
+ * lease that expired when it became due, so one partial index finds new work and dead workers'
+ * work alike, and a step's start and result each rewrite one row (no queue row to insert, index
+ * and delete per step).
+ *
+ * Tasks: `event` rows are durable events due at `availableAt` (timers, retries, gate expiry,
+ * auto-approval, a child run's end for its parent); `child_run` rows start a sub-workflow's run;
+ * `webhook` and `escalate` rows are notification jobs.
  */
 import { parseDuration } from "~/engine/duration";
 import { EngineError } from "~/engine/errors";
@@ -27,7 +32,6 @@ export type StartStepCommand = Extract<EngineCommand, { kind: "start_step" }>;
 
 /** A claimed unit of work: one attempt of one step, leased to one worker. */
 export interface StepTask {
-  taskId: number;
   runId: string;
   stepId: string;
   attempt: number;
@@ -48,8 +52,11 @@ export interface GateNotification {
 export interface EventInput {
   runId: string;
   event: EngineEvent;
-  /** The task this event settles: its row must still be leased to `owner`, else the event is rejected. */
-  fence?: { taskId: number; owner: string };
+  /**
+   * What this event settles, leased to `owner`, else the event is rejected: the task row `taskId`,
+   * or without it the lease of the event's step and attempt (a step's result).
+   */
+  fence?: { owner: string; taskId?: number };
   /** Log lines to store with the event (a step's last output), in the same transaction. */
   logs?: LogLine[];
 }
@@ -64,13 +71,13 @@ export interface LogLine {
 }
 
 export interface ProcessResult {
-  /** Step tasks created and leased to the caller (self-claimed), to execute now. */
+  /** Steps started and leased to the caller (self-claimed), to execute now. */
   claimed: StepTask[];
   /** Steps to stop: cancel_step commands (the worker that runs one aborts it). */
   cancelled: { runId: string; stepId: string; attempt: number }[];
   /** Events refused because their fence was lost (another worker owns the step now). */
   rejected: EventInput[];
-  /** True when a task became available to any worker (wake the others). */
+  /** True when a step or task became available to any worker (wake the others). */
   queued: boolean;
 }
 
@@ -102,8 +109,27 @@ export interface StoreOptions {
 }
 
 const ACTIVE = ["ready", "running", "waiting_approval", "waiting_retry"] as const;
-/** Task kinds other than step work, as an SQL list. */
-const OTHER_KINDS = "'event','child_run','webhook','escalate'";
+/** Task kinds, as an SQL list. */
+const TASK_KINDS = "'event','child_run','webhook','escalate'";
+
+/** One step attempt's identity: the lease key of a running step. */
+export type StepRef = Pick<StepTask, "runId" | "stepId" | "attempt">;
+export const stepKey = (s: StepRef): string => `${s.runId}\u0000${s.stepId}\u0000${s.attempt}`;
+
+/** A step's lease as written with its record: owner null while it waits in the queue. */
+interface Lease {
+  command: StartStepCommand;
+  owner: string | null;
+  expiresAt: number;
+  claims: number;
+}
+
+/** `("runId" = ? AND "stepId" = ? AND "attempt" = ?) OR …` for a list of step attempts. */
+function stepRefsWhere(refs: readonly StepRef[]): { sql: string; args: SqlValue[] } {
+  const args: SqlValue[] = [];
+  for (const r of refs) args.push(r.runId, r.stepId, r.attempt);
+  return { sql: `(${refs.map(() => '("runId" = ? AND "stepId" = ? AND "attempt" = ?)').join(" OR ")})`, args };
+}
 
 type RunRow = { header: string; workflowVersionId: string; status: string; teamId: string };
 
@@ -126,7 +152,11 @@ interface RunCtx {
   steps: Map<string, StepState>;
   /** Records that exist in the database (an update), vs. new ones (foreach instances: insert). */
   stored: Set<string>;
+  /** Lease owner of each loaded record (null: none, or queued). */
+  owners: Map<string, string | null>;
   headerDirty: boolean;
+  /** The status column as stored (rewritten only when it changes: it is indexed). */
+  storedStatus: string;
   finishedNow: boolean;
 }
 
@@ -143,7 +173,7 @@ function parse<T>(text: unknown): T {
 /**
  * An attempt's history row, written once when the attempt ends (succeeded, failed, timed out,
  * cancelled, or lost with its worker): one statement per step on the hot path. A running attempt
- * is the step record itself plus its leased task. SQLite and PostgreSQL share the upsert syntax.
+ * is the step record itself with its lease. SQLite and PostgreSQL share the upsert syntax.
  */
 const RECORD_ATTEMPT =
   'INSERT INTO "StepAttempt" ("runId","stepId","attempt","worker","status","startedAt","finishedAt","error") VALUES (?,?,?,?,?,?,?,?) ON CONFLICT ("runId","stepId","attempt") DO UPDATE SET "status" = excluded."status", "finishedAt" = excluded."finishedAt", "error" = excluded."error"';
@@ -275,17 +305,28 @@ export class EngineStore {
     // cannot deadlock on each other's runs.
     const ordered = inputs.length > 1 ? [...inputs].sort((a, b) => (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0)) : inputs;
     for (const input of ordered) {
-      if (input.fence) {
+      const e = input.event;
+      if (input.fence?.taskId !== undefined) {
         const n = await q.run('DELETE FROM "Task" WHERE "id" = ? AND "leaseOwner" = ?', [input.fence.taskId, input.fence.owner]);
         if (n === 0) {
           result.rejected.push(input);
           continue;
         }
       }
-      if (input.logs) logs.push(...input.logs);
       const ctx = await this.runCtx(q, runs, input.runId);
+      if (input.fence && input.fence.taskId === undefined) {
+        // A step's result: its record must still be leased to this worker for this attempt. The
+        // records it touches are read (and on PostgreSQL locked against a concurrent reclaim) now.
+        const step = "stepId" in e && "attempt" in e ? e : undefined;
+        if (ctx && step) await this.loadSteps(q, ctx, touchedSteps(ctx.plan, step.stepId), true);
+        if (!ctx || !step || ctx.owners.get(step.stepId) !== input.fence.owner || ctx.steps.get(step.stepId)?.attempt !== step.attempt) {
+          result.rejected.push(input);
+          continue;
+        }
+      }
+      if (input.logs) logs.push(...input.logs);
       if (!ctx) continue;
-      const decision = await this.decideWithLoads(q, ctx, input.event);
+      const decision = await this.decideWithLoads(q, ctx, e);
       // When the event's step started, before the patch rewrites its record (for its attempt row).
       const startedAt = "stepId" in input.event ? ctx.steps.get(input.event.stepId)?.startedAt : undefined;
       const { patch, commands } = decision;
@@ -297,28 +338,34 @@ export class EngineStore {
         ctx.headerDirty = true;
       }
       const now = this.now();
-      for (const step of patch.steps) await this.writeStep(q, ctx, step, now);
+      // Started steps carry their lease in the same write as their new state: leased to the caller
+      // (self-claim, up to its free slots) or queued for any worker.
+      const leases = new Map<string, Lease>();
+      for (const command of commands) {
+        if (command.kind !== "start_step") continue;
+        const self = owner !== undefined && budget > 0;
+        if (self) budget--;
+        leases.set(command.stepId, { command, owner: self ? (owner as string) : null, expiresAt: self ? now + this.leaseMs : now, claims: self ? 1 : 0 });
+        if (self) result.claimed.push({ runId: command.runId, stepId: command.stepId, attempt: command.attempt, command });
+        else result.queued = true;
+      }
+      // The lease owners of steps about to be cancelled, for their attempt rows.
+      const cancelledOwners = new Map<string, string | null>();
+      for (const command of commands) if (command.kind === "cancel_step") cancelledOwners.set(command.stepId, ctx.owners.get(command.stepId) ?? null);
+      let started = 0;
+      for (const step of patch.steps) {
+        const lease = leases.get(step.id);
+        await this.writeStep(q, ctx, step, now, lease);
+        if (lease && ++started === 2) this.options.crashpoint?.("mid_fanout");
+      }
       if (patch.pendingTo) await this.pendingTo(q, ctx, patch.pendingTo);
 
-      let started = 0;
       for (const command of commands) {
         switch (command.kind) {
           case "start_step": {
-            const self = owner !== undefined && budget > 0;
-            if (self) budget--;
-            const id = await this.insertTask(q, {
-              runId: command.runId,
-              stepId: command.stepId,
-              attempt: command.attempt,
-              kind: "step",
-              payload: command,
-              availableAt: now,
-              owner: self ? owner : undefined,
-            });
-            if (self && owner) {
-              result.claimed.push({ taskId: id, runId: command.runId, stepId: command.stepId, attempt: command.attempt, command });
-            } else result.queued = true;
-            if (++started === 2) this.options.crashpoint?.("mid_fanout");
+            const lease = leases.get(command.stepId);
+            // (A start always comes with the step's new state; this covers a decision that has none.)
+            if (lease && !patch.steps.some((s) => s.id === command.stepId)) await this.writeLease(q, command.runId, command.stepId, lease);
             break;
           }
           case "schedule_retry":
@@ -395,15 +442,11 @@ export class EngineStore {
             }
             break;
           case "cancel_step": {
-            // Deleting the task is the signal: its worker's next heartbeat finds it gone and kills it.
-            const held = await q.all<{ leaseOwner: string | null }>('SELECT "leaseOwner" FROM "Task" WHERE "runId" = ? AND "stepId" = ? AND "kind" = ?', [
-              command.runId,
-              command.stepId,
-              "step",
-            ]);
-            await q.run('DELETE FROM "Task" WHERE "runId" = ? AND "stepId" = ? AND "kind" = ?', [command.runId, command.stepId, "step"]);
+            // Ending the lease is the signal: its worker's next heartbeat finds it gone and kills it.
+            await q.run('UPDATE "StepRun" SET "command" = NULL, "leaseOwner" = NULL, "leaseExpiresAt" = NULL WHERE "runId" = ? AND "stepId" = ?', [command.runId, command.stepId]);
+            ctx.owners.set(command.stepId, null);
             const started = ctx.steps.get(command.stepId)?.startedAt ?? now;
-            await q.run(RECORD_ATTEMPT, [command.runId, command.stepId, command.attempt, held[0]?.leaseOwner ?? null, "cancelled", started, now, command.reason]);
+            await q.run(RECORD_ATTEMPT, [command.runId, command.stepId, command.attempt, cancelledOwners.get(command.stepId) ?? null, "cancelled", started, now, command.reason]);
             result.cancelled.push({ runId: command.runId, stepId: command.stepId, attempt: command.attempt });
             // A subworkflow step's child run is cancelled with it (durably, as an event of the child).
             const children = await q.all<{ id: string; header: string }>(
@@ -458,7 +501,6 @@ export class EngineStore {
       }
       // A gate decided by auto mode or by its expiry (people's decisions are settled by the
       // approvals service in the same transaction, before the event).
-      const e = input.event;
       if (e.type === "gate_decided" && (await q.run('UPDATE "Approval" SET "status" = ?, "decidedAt" = ?, "decidedBy" = ?, "version" = "version" + 1 WHERE "gateId" = ? AND "status" = ?', [GATE_STATUS[e.action], now, e.by ?? null, e.gateId, "pending"])) > 0) {
         await appendAudit(q, this.sql.kind, {
           teamId: ctx.teamId,
@@ -482,15 +524,13 @@ export class EngineStore {
     for (const ctx of runs.values()) {
       if (!ctx.headerDirty) continue;
       const h = ctx.header;
-      await q.run('UPDATE "Run" SET "header" = ?, "status" = ?, "reason" = ?, "startedAt" = ?, "finishedAt" = ?, "updatedAt" = ? WHERE "id" = ?', [
-        JSON.stringify(h),
-        h.status,
-        h.reason ?? null,
-        h.startedAt ?? null,
-        h.finishedAt ?? null,
-        this.now(),
-        h.id,
-      ]);
+      const values = [JSON.stringify(h), h.reason ?? null, h.startedAt ?? null, h.finishedAt ?? null, this.now()];
+      if (h.status === ctx.storedStatus) {
+        await q.run('UPDATE "Run" SET "header" = ?, "reason" = ?, "startedAt" = ?, "finishedAt" = ?, "updatedAt" = ? WHERE "id" = ?', [...values, h.id]);
+      } else {
+        await q.run('UPDATE "Run" SET "header" = ?, "reason" = ?, "startedAt" = ?, "finishedAt" = ?, "updatedAt" = ?, "status" = ? WHERE "id" = ?', [...values, h.status, h.id]);
+        ctx.storedStatus = h.status;
+      }
     }
     if (logs.length) await this.insertLogs(q, logs);
     this.options.crashpoint?.("before_commit");
@@ -511,25 +551,30 @@ export class EngineStore {
       plan: await this.planOf(q, row.workflowVersionId),
       steps: new Map(),
       stored: new Set(),
+      owners: new Map(),
       headerDirty: false,
+      storedStatus: row.status,
       finishedNow: false,
     };
     runs.set(runId, ctx);
     return ctx;
   }
 
-  private async loadSteps(q: SqlExec, ctx: RunCtx, ids: readonly string[]): Promise<void> {
+  /** Reads the records `ids` not read yet; `lock`: FOR UPDATE on PostgreSQL (a result's fence). */
+  private async loadSteps(q: SqlExec, ctx: RunCtx, ids: readonly string[], lock = false): Promise<void> {
     const missing = ids.filter((id) => !ctx.steps.has(id));
+    const forUpdate = lock && this.sql.kind === "postgresql" ? " FOR UPDATE" : "";
     for (let i = 0; i < missing.length; i += 500) {
       const part = missing.slice(i, i + 500);
-      const rows = await q.all<{ state: string }>(
-        `SELECT "state" FROM "StepRun" WHERE "runId" = ? AND "stepId" IN (${part.map(() => "?").join(",")})`,
+      const rows = await q.all<{ state: string; leaseOwner: string | null }>(
+        `SELECT "state", "leaseOwner" FROM "StepRun" WHERE "runId" = ? AND "stepId" IN (${part.map(() => "?").join(",")})${forUpdate}`,
         [ctx.header.id, ...part],
       );
       for (const r of rows) {
         const s = parse<StepState>(r.state);
         ctx.steps.set(s.id, s);
         ctx.stored.add(s.id);
+        ctx.owners.set(s.id, r.leaseOwner);
       }
     }
   }
@@ -589,24 +634,70 @@ export class EngineStore {
     }
   }
 
-  private async writeStep(q: SqlExec, ctx: RunCtx, step: StepState, now: number): Promise<void> {
+  /**
+   * Writes a record's new state, and its lease in the same statement: the given one (a start), none
+   * once the step is no longer running, else unchanged.
+   */
+  private async writeStep(q: SqlExec, ctx: RunCtx, step: StepState, now: number, lease?: Lease): Promise<void> {
     const before = ctx.steps.get(step.id);
     ctx.steps.set(step.id, step);
     const readyAt = step.status === "ready" ? (before?.status === "ready" ? null : now) : null;
     const state = JSON.stringify(step);
+    const base = [step.status, step.attempt, state, readyAt, step.status, step.startedAt ?? null, step.finishedAt ?? null];
     if (ctx.stored.has(step.id)) {
-      await q.run(
-        'UPDATE "StepRun" SET "status" = ?, "attempt" = ?, "state" = ?, "readyAt" = COALESCE(?, CASE WHEN ? = \'ready\' THEN "readyAt" ELSE NULL END), "startedAt" = ?, "finishedAt" = ? WHERE "runId" = ? AND "stepId" = ?',
-        [step.status, step.attempt, state, readyAt, step.status, step.startedAt ?? null, step.finishedAt ?? null, ctx.header.id, step.id],
-      );
+      const set = '"status" = ?, "attempt" = ?, "state" = ?, "readyAt" = COALESCE(?, CASE WHEN ? = \'ready\' THEN "readyAt" ELSE NULL END), "startedAt" = ?, "finishedAt" = ?';
+      const where = ' WHERE "runId" = ? AND "stepId" = ?';
+      if (lease) {
+        await q.run(`UPDATE "StepRun" SET ${set}, "command" = ?, "leaseOwner" = ?, "leaseExpiresAt" = ?, "claims" = ?${where}`, [
+          ...base,
+          JSON.stringify(lease.command),
+          lease.owner,
+          lease.expiresAt,
+          lease.claims,
+          ctx.header.id,
+          step.id,
+        ]);
+      } else if (step.status !== "running") {
+        await q.run(`UPDATE "StepRun" SET ${set}, "command" = NULL, "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "claims" = 0${where}`, [...base, ctx.header.id, step.id]);
+      } else {
+        await q.run(`UPDATE "StepRun" SET ${set}${where}`, [...base, ctx.header.id, step.id]);
+      }
     } else {
       const node = ctx.plan.nodes.get(step.parent ?? step.id);
       await q.run(
-        'INSERT INTO "StepRun" ("runId","stepId","seq","status","attempt","type","state","readyAt","startedAt","finishedAt") VALUES (?,?,(SELECT COALESCE(MAX("seq"),0)+1 FROM "StepRun" WHERE "runId" = ?),?,?,?,?,?,?,?)',
-        [ctx.header.id, step.id, ctx.header.id, step.status, step.attempt, stepType(node?.template ?? node), state, readyAt, step.startedAt ?? null, step.finishedAt ?? null],
+        'INSERT INTO "StepRun" ("runId","stepId","seq","status","attempt","type","state","readyAt","startedAt","finishedAt","command","leaseOwner","leaseExpiresAt","claims") VALUES (?,?,(SELECT COALESCE(MAX("seq"),0)+1 FROM "StepRun" WHERE "runId" = ?),?,?,?,?,?,?,?,?,?,?,?)',
+        [
+          ctx.header.id,
+          step.id,
+          ctx.header.id,
+          step.status,
+          step.attempt,
+          stepType(node?.template ?? node),
+          state,
+          readyAt,
+          step.startedAt ?? null,
+          step.finishedAt ?? null,
+          lease ? JSON.stringify(lease.command) : null,
+          lease?.owner ?? null,
+          lease?.expiresAt ?? null,
+          lease?.claims ?? 0,
+        ],
       );
       ctx.stored.add(step.id);
     }
+    if (lease) ctx.owners.set(step.id, lease.owner);
+    else if (step.status !== "running") ctx.owners.set(step.id, null);
+  }
+
+  private async writeLease(q: SqlExec, runId: string, stepId: string, lease: Lease): Promise<void> {
+    await q.run('UPDATE "StepRun" SET "command" = ?, "leaseOwner" = ?, "leaseExpiresAt" = ?, "claims" = ? WHERE "runId" = ? AND "stepId" = ?', [
+      JSON.stringify(lease.command),
+      lease.owner,
+      lease.expiresAt,
+      lease.claims,
+      runId,
+      stepId,
+    ]);
   }
 
   private async pendingTo(q: SqlExec, ctx: RunCtx, status: "cancelled"): Promise<void> {
@@ -621,14 +712,16 @@ export class EngineStore {
 
   private async insertTask(
     q: SqlExec,
-    t: { runId: string; stepId?: string; attempt?: number; kind: "step" | "event" | "child_run" | "webhook" | "escalate"; payload: unknown; availableAt: number; owner?: string },
-  ): Promise<number> {
-    const lease = t.owner ? this.now() + this.leaseMs : null;
-    const rows = await q.all<{ id: number }>(
-      'INSERT INTO "Task" ("runId","stepId","attempt","kind","payload","availableAt","leaseOwner","leaseExpiresAt","claims") VALUES (?,?,?,?,?,?,?,?,?) RETURNING "id"',
-      [t.runId, t.stepId ?? null, t.attempt ?? null, t.kind, JSON.stringify(t.payload), t.availableAt, t.owner ?? null, lease, t.owner ? 1 : 0],
-    );
-    return Number(rows[0]?.id);
+    t: { runId: string; stepId?: string; attempt?: number; kind: "event" | "child_run" | "webhook" | "escalate"; payload: unknown; availableAt: number },
+  ): Promise<void> {
+    await q.run('INSERT INTO "Task" ("runId","stepId","attempt","kind","payload","availableAt") VALUES (?,?,?,?,?,?)', [
+      t.runId,
+      t.stepId ?? null,
+      t.attempt ?? null,
+      t.kind,
+      JSON.stringify(t.payload),
+      t.availableAt,
+    ]);
   }
 
   /** Queues one webhook delivery per enabled endpoint of the team. Returns whether any was queued. */
@@ -666,7 +759,7 @@ export class EngineStore {
     );
   }
 
-  private insertEvent(q: SqlExec, runId: string, at: number, event: EngineEvent): Promise<number> {
+  private insertEvent(q: SqlExec, runId: string, at: number, event: EngineEvent): Promise<void> {
     return this.insertTask(q, { runId, stepId: "stepId" in event ? event.stepId : undefined, kind: "event", payload: event, availableAt: at });
   }
 
@@ -687,66 +780,92 @@ export class EngineStore {
   // ---- claims, leases -----------------------------------------------------------------------------
 
   /**
-   * Leases due tasks to `owner`: up to `stepLimit` step tasks and up to `otherLimit` others. A step
-   * task whose attempt was already started (its previous lease expired or was released) runs again
-   * as a new attempt: the step record's attempt is bumped, so a late write of the old attempt is
-   * refused by decide and by the fence.
+   * Leases due work to `owner`: up to `stepLimit` queued steps and up to `otherLimit` tasks. A step
+   * whose lease was held before (its worker died, was cut off, or gave it back) runs again as a new
+   * attempt: its record's attempt is bumped, so a late result of the old attempt is refused by the
+   * fence and by decide.
    */
   async claim(owner: string, stepLimit: number, otherLimit = 100): Promise<ClaimResult> {
     const out: ClaimResult = { steps: [], jobs: [], events: [], childRuns: [] };
     if (stepLimit <= 0 && otherLimit <= 0) return out;
     // Most polls find nothing: look first without taking the write lock.
     const look = this.now();
-    const any = await this.sql.read(
-      `SELECT 1 AS "x" FROM "Task" WHERE "kind" IN (${stepLimit > 0 ? "'step'," : ""}${OTHER_KINDS}) AND "leaseOwner" IS NULL AND "availableAt" <= ? UNION ALL SELECT 1 AS "x" FROM "Task" WHERE "leaseExpiresAt" < ? LIMIT 1`,
-      [look, look],
-    );
+    const looks = [
+      ...(stepLimit > 0 ? ['SELECT 1 AS "x" FROM "StepRun" WHERE "leaseExpiresAt" <= ?'] : []),
+      ...(otherLimit > 0 ? [`SELECT 1 AS "x" FROM "Task" WHERE "kind" IN (${TASK_KINDS}) AND "leaseOwner" IS NULL AND "availableAt" <= ?`, 'SELECT 1 AS "x" FROM "Task" WHERE "leaseExpiresAt" < ?'] : []),
+    ];
+    const any = await this.sql.read(`${looks.join(" UNION ALL ")} LIMIT 1`, looks.map(() => look));
     if (!any.length) return out;
     await this.sql.tx(async (q) => {
       const now = this.now();
       const lease = now + this.leaseMs;
       const skipLocked = this.sql.kind === "postgresql" ? " FOR UPDATE SKIP LOCKED" : "";
-      type StepRow = { id: number; runId: string; stepId: string; attempt: number; payload: string; claims: number; leaseOwner: string | null };
-      type OtherRow = { id: number; runId: string; kind: string; payload: string; claims: number };
-      const cols = '"id","runId","stepId","attempt","kind","payload","claims","leaseOwner"';
-      // Two indexed looks each: unleased and due, or leased but expired (a dead worker's).
-      const pick = async <T>(kinds: string, limit: number): Promise<T[]> => {
-        if (limit <= 0) return [];
-        const fresh = await q.all(
-          `SELECT ${cols} FROM "Task" WHERE "kind" IN (${kinds}) AND "leaseOwner" IS NULL AND "availableAt" <= ? ORDER BY "availableAt", "id" LIMIT ?${skipLocked}`,
-          [now, limit],
-        );
-        const expired =
-          fresh.length < limit
-            ? await q.all(`SELECT ${cols} FROM "Task" WHERE "leaseExpiresAt" < ? AND "kind" IN (${kinds}) ORDER BY "leaseExpiresAt" LIMIT ?${skipLocked}`, [
-                now,
-                limit - fresh.length,
-              ])
-            : [];
-        return [...fresh, ...expired] as T[];
-      };
-      const steps = await pick<StepRow>("'step'", stepLimit);
-      const others = await pick<OtherRow>(OTHER_KINDS, otherLimit);
-      const ids = [...steps.map((s) => s.id), ...others.map((o) => o.id)];
-      if (!ids.length) return;
-      await q.run(`UPDATE "Task" SET "leaseOwner" = ?, "leaseExpiresAt" = ?, "claims" = "claims" + 1 WHERE "id" IN (${ids.map(() => "?").join(",")})`, [owner, lease, ...ids]);
-
+      // Queued steps and dead workers' steps: one indexed look (a queued step's lease expired when it became due).
+      type StepRow = { runId: string; stepId: string; attempt: number; command: string; claims: number; leaseOwner: string | null; state: string };
+      const steps =
+        stepLimit > 0
+          ? await q.all<StepRow>(
+              `SELECT "runId","stepId","attempt","command","claims","leaseOwner","state" FROM "StepRun" WHERE "leaseExpiresAt" <= ? ORDER BY "leaseExpiresAt" LIMIT ?${skipLocked}`,
+              [now, stepLimit],
+            )
+          : [];
+      const fresh: StepRow[] = [];
       for (const row of steps) {
-        let command = parse<StartStepCommand>(row.payload);
+        const state = parse<StepState>(row.state);
+        if (state.status !== "running" || state.attempt !== Number(row.attempt) || row.command === null) {
+          await q.run('UPDATE "StepRun" SET "command" = NULL, "leaseOwner" = NULL, "leaseExpiresAt" = NULL WHERE "runId" = ? AND "stepId" = ?', [row.runId, row.stepId]);
+          continue;
+        }
+        let command = parse<StartStepCommand>(row.command);
         if (Number(row.claims) > 0) {
           // Leased before by a worker that is gone (or gave it back): that attempt may have run
           // partly, so it is recorded as lost and the step runs again as a new attempt.
-          const next = await this.bumpAttempt(q, row.runId, row.stepId, row.attempt, row.leaseOwner, now);
-          if (next === undefined) {
-            await q.run('DELETE FROM "Task" WHERE "id" = ?', [row.id]);
-            continue;
-          }
-          command = { ...command, attempt: next, idempotencyKey: `${row.runId}:${row.stepId}:${next}` };
-          await q.run('UPDATE "Task" SET "attempt" = ?, "payload" = ? WHERE "id" = ?', [next, JSON.stringify(command), row.id]);
-        }
-        out.steps.push({ taskId: row.id, runId: row.runId, stepId: row.stepId, attempt: command.attempt, command });
+          const attempt = state.attempt + 1;
+          command = { ...command, attempt, idempotencyKey: `${row.runId}:${row.stepId}:${attempt}` };
+          const next: StepState = { ...state, attempt, startedAt: now };
+          await q.run(
+            'UPDATE "StepRun" SET "attempt" = ?, "state" = ?, "startedAt" = ?, "command" = ?, "leaseOwner" = ?, "leaseExpiresAt" = ?, "claims" = "claims" + 1 WHERE "runId" = ? AND "stepId" = ?',
+            [attempt, JSON.stringify(next), now, JSON.stringify(command), owner, lease, row.runId, row.stepId],
+          );
+          await q.run(RECORD_ATTEMPT, [
+            row.runId,
+            row.stepId,
+            state.attempt,
+            row.leaseOwner,
+            "lost",
+            state.startedAt ?? now,
+            now,
+            "its worker lost the lease (crashed, stopped or cut off); the step runs again as a new attempt",
+          ]);
+        } else fresh.push(row);
+        out.steps.push({ runId: row.runId, stepId: row.stepId, attempt: command.attempt, command });
       }
-      for (const row of others) {
+      for (let i = 0; i < fresh.length; i += 200) {
+        const part = fresh.slice(i, i + 200);
+        const where = stepRefsWhere(part.map((r) => ({ runId: r.runId, stepId: r.stepId, attempt: Number(r.attempt) })));
+        await q.run(`UPDATE "StepRun" SET "leaseOwner" = ?, "leaseExpiresAt" = ?, "claims" = "claims" + 1 WHERE ${where.sql}`, [owner, lease, ...where.args]);
+      }
+
+      if (otherLimit <= 0) return;
+      type TaskRow = { id: number; runId: string; kind: string; payload: string; claims: number };
+      const cols = '"id","runId","kind","payload","claims"';
+      // Two indexed looks: unleased and due, or leased but expired (a dead worker's).
+      const due = await q.all<TaskRow>(
+        `SELECT ${cols} FROM "Task" WHERE "kind" IN (${TASK_KINDS}) AND "leaseOwner" IS NULL AND "availableAt" <= ? ORDER BY "availableAt", "id" LIMIT ?${skipLocked}`,
+        [now, otherLimit],
+      );
+      const expired =
+        due.length < otherLimit
+          ? await q.all<TaskRow>(`SELECT ${cols} FROM "Task" WHERE "leaseExpiresAt" < ? ORDER BY "leaseExpiresAt" LIMIT ?${skipLocked}`, [now, otherLimit - due.length])
+          : [];
+      const tasks = [...due, ...expired];
+      if (!tasks.length) return;
+      await q.run(`UPDATE "Task" SET "leaseOwner" = ?, "leaseExpiresAt" = ?, "claims" = "claims" + 1 WHERE "id" IN (${tasks.map(() => "?").join(",")})`, [
+        owner,
+        lease,
+        ...tasks.map((t) => t.id),
+      ]);
+      for (const row of tasks) {
         if (row.kind === "event") out.events.push({ taskId: row.id, runId: row.runId, event: parse<EngineEvent>(row.payload) });
         else if (row.kind === "child_run") out.childRuns.push({ taskId: row.id, runId: row.runId, command: parse(row.payload) });
         else if (row.kind === "webhook" || row.kind === "escalate") out.jobs.push({ taskId: row.id, runId: row.runId, kind: row.kind, payload: parse(row.payload), claims: Number(row.claims) });
@@ -755,52 +874,33 @@ export class EngineStore {
     return out;
   }
 
-  /** Marks `attempt` lost and moves the running record to attempt + 1. Undefined when the step is no longer running. */
-  private async bumpAttempt(q: SqlExec, runId: string, stepId: string, attempt: number, lostBy: string | null, now: number): Promise<number | undefined> {
-    const rows = await q.all<{ state: string }>('SELECT "state" FROM "StepRun" WHERE "runId" = ? AND "stepId" = ?', [runId, stepId]);
-    const row = rows[0];
-    if (!row) return undefined;
-    const state = parse<StepState>(row.state);
-    if (state.status !== "running" || state.attempt !== attempt) return undefined;
-    const next: StepState = { ...state, attempt: attempt + 1, startedAt: now };
-    await q.run('UPDATE "StepRun" SET "attempt" = ?, "state" = ?, "startedAt" = ? WHERE "runId" = ? AND "stepId" = ?', [next.attempt, JSON.stringify(next), now, runId, stepId]);
-    await q.run(RECORD_ATTEMPT, [
-      runId,
-      stepId,
-      attempt,
-      lostBy,
-      "lost",
-      state.startedAt ?? now,
-      now,
-      "its worker lost the lease (crashed, stopped or cut off); the step runs again as a new attempt",
-    ]);
-    return next.attempt;
-  }
-
   /**
-   * Extends the leases of `taskIds` held by `owner`. Returns the ids no longer held (cancelled, or
+   * Extends the leases of `steps` held by `owner`. Returns those no longer held (cancelled, or
    * reclaimed after this worker missed its heartbeats): their executions must stop.
    */
-  async heartbeat(owner: string, taskIds: readonly number[]): Promise<number[]> {
-    if (!taskIds.length) return [];
+  async heartbeat(owner: string, steps: readonly StepRef[]): Promise<StepRef[]> {
+    if (!steps.length) return [];
     return this.sql.tx(async (q) => {
-      const list = taskIds.map(() => "?").join(",");
-      await q.run(`UPDATE "Task" SET "leaseExpiresAt" = ? WHERE "leaseOwner" = ? AND "id" IN (${list})`, [this.now() + this.leaseMs, owner, ...taskIds]);
-      const held = await q.all<{ id: number }>(`SELECT "id" FROM "Task" WHERE "leaseOwner" = ? AND "id" IN (${list})`, [owner, ...taskIds]);
-      const keep = new Set(held.map((r) => Number(r.id)));
-      return taskIds.filter((id) => !keep.has(id));
+      const held = new Set<string>();
+      for (let i = 0; i < steps.length; i += 200) {
+        const where = stepRefsWhere(steps.slice(i, i + 200));
+        await q.run(`UPDATE "StepRun" SET "leaseExpiresAt" = ? WHERE "leaseOwner" = ? AND ${where.sql}`, [this.now() + this.leaseMs, owner, ...where.args]);
+        const rows = await q.all<StepRef>(`SELECT "runId", "stepId", "attempt" FROM "StepRun" WHERE "leaseOwner" = ? AND ${where.sql}`, [owner, ...where.args]);
+        for (const r of rows) held.add(stepKey({ runId: r.runId, stepId: r.stepId, attempt: Number(r.attempt) }));
+      }
+      return steps.filter((s) => !held.has(stepKey(s)));
     });
   }
 
-  /** Gives tasks back (graceful shutdown): they are due at once for another worker, as new attempts. */
-  async release(owner: string, taskIds: readonly number[]): Promise<void> {
-    if (!taskIds.length) return;
-    await this.sql.tx((q) =>
-      q.run(`UPDATE "Task" SET "leaseOwner" = NULL, "leaseExpiresAt" = NULL WHERE "leaseOwner" = ? AND "id" IN (${taskIds.map(() => "?").join(",")})`, [
-        owner,
-        ...taskIds,
-      ]),
-    );
+  /** Gives steps back (graceful shutdown): they are due at once for another worker, as new attempts. */
+  async release(owner: string, steps: readonly StepRef[]): Promise<void> {
+    if (!steps.length) return;
+    await this.sql.tx(async (q) => {
+      for (let i = 0; i < steps.length; i += 200) {
+        const where = stepRefsWhere(steps.slice(i, i + 200));
+        await q.run(`UPDATE "StepRun" SET "leaseOwner" = NULL, "leaseExpiresAt" = ? WHERE "leaseOwner" = ? AND ${where.sql}`, [this.now(), owner, ...where.args]);
+      }
+    });
   }
 
   /**

@@ -95,7 +95,7 @@ describe("three workers on PostgreSQL", () => {
     // Wait until some worker holds a running step, then kill that worker.
     let victim: string | undefined;
     for (let i = 0; !victim && i < 200; i++) {
-      const held = await db.task.findFirst({ where: { runId: { in: ids }, kind: "step", leaseOwner: { not: null } } });
+      const held = await db.stepRun.findFirst({ where: { runId: { in: ids }, leaseOwner: { not: null } } });
       victim = held?.leaseOwner ?? undefined;
       if (!victim) await new Promise((r) => setTimeout(r, 50));
     }

@@ -78,6 +78,8 @@ describe("worker on SQLite", () => {
       ["c", 1, "succeeded"],
     ]);
     expect(await db.task.count({ where: { runId } })).toBe(0);
+    // No lease or queued command is left on a finished run's steps.
+    expect(await db.stepRun.count({ where: { runId, OR: [{ leaseOwner: { not: null } }, { leaseExpiresAt: { not: null } }, { command: { not: null } }] } })).toBe(0);
   });
 
   //  a ──► fail (retries: 1) ──► never

@@ -2,16 +2,16 @@
  * A worker: claims due tasks with a lease, runs step attempts through the executors, heartbeats
  * while they run, and settles their results through the store in group commits (all results that
  * arrived while the previous commit ran go into the next transaction). Results carry a fence (the
- * task row and its lease owner): a worker whose lease was lost cannot write.
+ * lease owner of the step's attempt, or of the task row): a worker whose lease was lost cannot write.
  *
  * Embedded in `npm start` (src/instrumentation.ts) or standalone (`npm run worker`), on the same
- * database; several workers share the work through the task table.
+ * database; several workers share the work through the leases on step records and task rows.
  */
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Executors, Logger } from "~/engine/ports";
 import type { EngineEvent } from "~/engine/scheduler/types";
-import type { ClaimResult, EngineStore, EventInput, JobTask, LogLine, ProcessResult, StepTask } from "~/server/store/engine-store";
+import { stepKey, type ClaimResult, type EngineStore, type EventInput, type JobTask, type LogLine, type ProcessResult, type StepTask } from "~/server/store/engine-store";
 
 export type Crashpoint = "after_claim" | "before_commit" | "after_commit" | "mid_fanout";
 
@@ -56,7 +56,8 @@ export class Worker {
   private readonly heartbeatMs: number;
   private readonly logFlushMs: number;
   private readonly logger: Logger;
-  private readonly running = new Map<number, Running>();
+  /** Running attempts by stepKey(). */
+  private readonly running = new Map<string, Running>();
   private pending: EventInput[] = [];
   private flushing: Promise<void> | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -196,7 +197,8 @@ export class Worker {
   private execute(task: StepTask): void {
     const controller = new AbortController();
     const entry: Running = { task, controller, logs: [], done: Promise.resolve() };
-    this.running.set(task.taskId, entry);
+    const key = stepKey(task);
+    this.running.set(key, entry);
     const { command } = task;
     if (command.timeoutMs !== undefined) {
       entry.timeout = setTimeout(() => controller.abort("timeout"), command.timeoutMs);
@@ -218,7 +220,7 @@ export class Worker {
             .catch((e: unknown) => ({ ok: false as const, error: { code: "executor_error", message: e instanceof Error ? e.message : String(e) } }))
         : { ok: false as const, error: { code: "no_executor", message: `no executor for step type "${command.stepType}" on this worker` } };
       if (entry.timeout) clearTimeout(entry.timeout);
-      this.running.delete(task.taskId);
+      this.running.delete(key);
       this.stepsRun++;
       const reason = controller.signal.aborted ? controller.signal.reason : undefined;
       // Cancelled, or the lease is gone: someone else owns what happens next.
@@ -232,7 +234,7 @@ export class Worker {
             : { type: "step_failed", stepId: task.stepId, attempt: task.attempt, error: result.error, at };
       // No poll here: the commit of this result claims the next steps itself (self-claim), and
       // work queued for anyone wakes the workers (afterCommit).
-      this.enqueue({ runId: task.runId, event, fence: { taskId: task.taskId, owner: this.owner }, logs: entry.logs.splice(0) });
+      this.enqueue({ runId: task.runId, event, fence: { owner: this.owner }, logs: entry.logs.splice(0) });
     })();
   }
 
@@ -258,18 +260,18 @@ export class Worker {
   }
 
   private async heartbeat(): Promise<void> {
-    const ids = [...this.running.keys()];
-    if (!ids.length) {
+    const steps = [...this.running.values()].map((r) => r.task);
+    if (!steps.length) {
       this.lastHeartbeatOk = Date.now();
       return;
     }
     try {
-      const lost = await this.store.heartbeat(this.owner, ids);
+      const lost = await this.store.heartbeat(this.owner, steps);
       this.lastHeartbeatOk = Date.now();
-      for (const id of lost) {
-        const r = this.running.get(id);
+      for (const ref of lost) {
+        const r = this.running.get(stepKey(ref));
         if (!r) continue;
-        // Cancelled (the task row was deleted) or reclaimed by another worker: stop the process.
+        // Cancelled (the lease was ended) or reclaimed by another worker: stop the process.
         this.logger.warn("lease lost: stopping the step", { runId: r.task.runId, stepId: r.task.stepId, attempt: r.task.attempt });
         r.controller.abort("lease lost");
       }
@@ -299,7 +301,7 @@ export class Worker {
     for (const r of rest) r.controller.abort("shutdown");
     await Promise.all(rest.map((r) => r.done));
     while (this.flushing) await this.flushing;
-    await this.store.release(this.owner, rest.map((r) => r.task.taskId)).catch(() => undefined);
+    await this.store.release(this.owner, rest.map((r) => r.task)).catch(() => undefined);
     await this.flushLogs();
     this.stopped = true;
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);

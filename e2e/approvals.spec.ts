@@ -1,6 +1,6 @@
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
 import { E2E } from "./env";
-import { createUser, signIn, signInAsAdmin } from "./helpers";
+import { appAlert, createUser, signIn, signInAsAdmin } from "./helpers";
 
 //  Approval gates in the browser. Two graphs:
 //
@@ -20,10 +20,28 @@ steps:
   - id: build
     type: shell
     params:
-      command: "echo building app.tgz; printf '{\\"artifact\\":\\"app.tgz\\",\\"size\\":3}' > \\"$WF_OUTPUT\\""
+      command: "echo building app.tgz; printf '{\\"artifact\\":\\"app.tgz\\",\\"size\\":3}' > \\"$WF_OUTPUT\\"; echo \\"build report $WF_ATTEMPT\\" > \\"$WF_ARTIFACTS/report.txt\\""
     approval:
       message: Ship app.tgz to production?
   - { id: ship, type: shell, needs: [build], params: { command: "echo shipped" } }
+`;
+
+//  form:   signoff (type: approval, a form) ──► ship (noop: output from the form's values)
+const formYaml = (name: string) => `name: ${name}
+steps:
+  - id: signoff
+    type: approval
+    approval:
+      message: Where does it go?
+      form:
+        - { name: env, label: Environment, type: select, options: [staging, prod], required: true }
+        - { name: replicas, label: Replicas, type: number, default: 2 }
+        - { name: notes, label: Release notes, type: text }
+        - { name: smoke, label: Run smoke tests, type: boolean, default: true }
+  - id: ship
+    type: noop
+    needs: [signoff]
+    params: { output: { target: "{{ steps.signoff.output.env }}", replicas: "{{ steps.signoff.output.replicas }}", notes: "{{ steps.signoff.output.notes }}" } }
 `;
 
 const stageYaml = (name: string) => `name: ${name}
@@ -165,12 +183,196 @@ test("an approver retries a held step: it runs again, a new gate opens, and appr
   await expect(panel.getByTestId("gate-panel")).toHaveAttribute("data-attempt", "1");
 
   await panel.getByRole("button", { name: "Retry", exact: true }).click();
+  const dialog = page.getByRole("dialog", { name: "Retry step" });
+  await expect(dialog.getByLabel("Params of build (shell, JSON)")).toHaveValue(/echo building app.tgz/);
+  await dialog.getByRole("button", { name: "Run again", exact: true }).click();
   await expect(toast(page, /build is retried/)).toBeVisible();
 
   // The step runs again and asks for review again, as attempt 2.
   await expect(gatePanel(page, "build").getByTestId("gate-panel")).toHaveAttribute("data-attempt", "2", { timeout: RUN_TIMEOUT });
   await gatePanel(page, "build").getByRole("button", { name: "Approve", exact: true }).click();
   await expect(runStatus(page)).toHaveText("succeeded", { timeout: RUN_TIMEOUT });
+});
+
+test("an approver retries with edited params: invalid ones are refused, then the step runs with the new ones and gates again", async ({ page, request }) => {
+  const name = uniqueName("gated-retry-params");
+  await saveWorkflow(request, gatedYaml, name);
+  const runId = await startRun(request, name);
+  const approver = await createUser(request, ["approver"]);
+  await signInAs(page, approver);
+  const panel = await openGate(page, runId);
+
+  await panel.getByRole("button", { name: "Retry", exact: true }).click();
+  const dialog = page.getByRole("dialog", { name: "Retry step" });
+  const editor = dialog.getByLabel("Params of build (shell, JSON)");
+  await editor.fill('{ "command": ');
+  await expect(dialog.getByText(/Invalid JSON/)).toBeVisible();
+  await expect(dialog.getByRole("button", { name: /^Run again/ })).toBeDisabled();
+  // Valid JSON, but not valid shell params: the server names the field.
+  await editor.fill('{ "command": 42 }');
+  await dialog.getByRole("button", { name: "Run again with these params" }).click();
+  await expect(appAlert(page).filter({ hasText: /Could not retry: Invalid params for step "build" \(shell\) at params.command/ })).toBeVisible();
+
+  await panel.getByRole("button", { name: "Retry", exact: true }).click();
+  await dialog.getByLabel("Params of build (shell, JSON)").fill(JSON.stringify({ command: `printf '{"artifact":"app-v2.tgz"}' > "$WF_OUTPUT"` }));
+  await expect(dialog.getByLabel("Changes to the params")).toContainText("app-v2.tgz");
+  await dialog.getByRole("button", { name: "Run again with these params" }).click();
+  await expect(toast(page, /build is retried/)).toBeVisible();
+
+  const again = gatePanel(page, "build");
+  await expect(again.getByTestId("gate-panel")).toHaveAttribute("data-attempt", "2", { timeout: RUN_TIMEOUT });
+  await expect(again.getByLabel("Output of build under review")).toContainText('"artifact": "app-v2.tgz"');
+  await again.getByRole("button", { name: "Approve", exact: true }).click();
+  await expect(runStatus(page)).toHaveText("succeeded", { timeout: RUN_TIMEOUT });
+});
+
+test("an approver changes the next step's params in Modify: bad params are refused, the diff is recorded, and the run uses the new ones", async ({ page, request }) => {
+  const name = uniqueName("gated-modify-next");
+  await saveWorkflow(request, gatedYaml, name);
+  const runId = await startRun(request, name);
+  const approver = await createUser(request, ["approver"]);
+  await signInAs(page, approver);
+  const panel = await openGate(page, runId);
+
+  await panel.getByRole("button", { name: "Modify", exact: true }).click();
+  const dialog = page.getByRole("dialog", { name: "Modify output" });
+  const ship = dialog.getByLabel("Params of ship (shell, JSON)");
+  await expect(ship).toHaveValue(/"command": "echo shipped"/);
+  await ship.fill('{ "command": "echo shipped", "argv": ["echo"] }');
+  await dialog.getByRole("button", { name: "Apply and continue" }).click();
+  await expect(appAlert(page).filter({ hasText: /Could not modify: Invalid params for step "ship" \(shell\)/ })).toBeVisible();
+
+  await panel.getByRole("button", { name: "Modify", exact: true }).click();
+  await dialog.getByLabel("Params of ship (shell, JSON)").fill('{ "command": "echo shipped to canary {{ steps.build.output.artifact }}" }');
+  const changes = dialog.getByLabel("Changes to ship");
+  await expect(changes).toContainText('-   "command": "echo shipped"');
+  await expect(changes).toContainText('+   "command": "echo shipped to canary {{ steps.build.output.artifact }}"');
+  await dialog.getByRole("button", { name: "Apply and continue" }).click();
+  await expect(toast(page, /Params of ship changed: the run continues with them/)).toBeVisible();
+  await expect(runStatus(page)).toHaveText("succeeded", { timeout: RUN_TIMEOUT });
+
+  // The run used them; the output of build is unchanged.
+  const logs = await request.get(`/api/v1/runs/${runId}/steps/ship/logs`, { headers: auth });
+  expect(((await logs.json()) as { lines: { text: string }[] }).lines.map((l) => l.text)).toContain("shipped to canary app.tgz");
+  const gates = await request.get(`/api/v1/approvals?runId=${encodeURIComponent(runId)}`, { headers: auth });
+  const [decided] = (await gates.json()) as { output: unknown; decisions: { action: string; nextParams?: Record<string, { before: unknown; after: unknown }> }[] }[];
+  expect(decided?.output).toEqual({ artifact: "app.tgz", size: 3 });
+  expect(decided?.decisions[0]).toMatchObject({
+    action: "modify",
+    nextParams: { ship: { before: { command: "echo shipped" }, after: { command: "echo shipped to canary {{ steps.build.output.artifact }}" } } },
+  });
+});
+
+test("a human stage's form: the approver fills it, a missing required field is refused by name, and downstream reads the values", async ({ page, request }) => {
+  const name = uniqueName("stage-form");
+  await saveWorkflow(request, formYaml, name);
+  const runId = await startRun(request, name);
+  const approver = await createUser(request, ["approver"]);
+  await signInAs(page, approver);
+  const panel = await openGate(page, runId, "signoff");
+  await expect(panel).toContainText("Where does it go?");
+
+  const form = panel.getByRole("group", { name: "Form" });
+  await expect(form.getByLabel("Replicas")).toHaveValue("2"); // the default
+  await expect(form.getByLabel("Run smoke tests")).toBeChecked();
+  // Environment is required: the browser would block an empty select in a real <form>, so the
+  // server's refusal is what the user sees here.
+  await panel.getByRole("button", { name: "Approve", exact: true }).click();
+  await expect(appAlert(page).filter({ hasText: /Could not approve: Form: "Environment" \(env\) is required/ })).toBeVisible();
+  await expect(runStatus(page)).not.toHaveText("succeeded");
+
+  await form.getByLabel("Environment").selectOption("prod");
+  await form.getByLabel("Replicas").fill("3");
+  await form.getByLabel("Release notes").fill("after the freeze");
+  await form.getByLabel("Run smoke tests").uncheck();
+  await panel.getByRole("button", { name: "Approve", exact: true }).click();
+  await expect(toast(page, /Approved signoff: the run continues/)).toBeVisible();
+  await expect(runStatus(page)).toHaveText("succeeded", { timeout: RUN_TIMEOUT });
+
+  await page.getByRole("table", { name: "Steps" }).getByRole("button", { name: "signoff", exact: true }).click();
+  const output = page.getByRole("region", { name: "Step signoff" }).getByLabel("Output of signoff");
+  await expect(output).toContainText('"env": "prod"');
+  await expect(output).toContainText('"replicas": 3');
+  await expect(output).toContainText('"smoke": false');
+  await page.getByRole("table", { name: "Steps" }).getByRole("button", { name: "ship", exact: true }).click();
+  await expect(page.getByRole("region", { name: "Step ship" }).getByLabel("Output of ship")).toContainText('"target": "prod"');
+});
+
+test("a pending gate lists the files the step left in $WF_ARTIFACTS; they download, and paths outside answer 404", async ({ page, request }) => {
+  const name = uniqueName("gated-artifacts");
+  await saveWorkflow(request, gatedYaml, name);
+  const runId = await startRun(request, name);
+  const viewer = await createUser(request, ["viewer"]);
+  await signInAs(page, viewer);
+  const panel = await openGate(page, runId);
+
+  const list = panel.getByRole("list", { name: "Artifacts of build" });
+  await expect(list).toContainText("report.txt");
+  await expect(list).toContainText("15 B");
+  const link = list.getByRole("link", { name: "report.txt" });
+  const href = await link.getAttribute("href");
+  expect(href).toBe(`/api/v1/runs/${runId}/steps/build/artifacts/1/report.txt`);
+  const download = page.waitForEvent("download");
+  await link.click();
+  const file = await download;
+  expect(file.suggestedFilename()).toBe("report.txt");
+  // The signed-in viewer's session downloads it; escapes and strangers get 404 / 401.
+  const got = await page.request.get(href ?? "");
+  expect(got.status()).toBe(200);
+  expect(await got.text()).toBe("build report 1\n");
+  for (const bad of ["..%2F..%2F..%2Fapp.db", "%2E%2E/%2E%2E/%2E%2E/app.db", "..%5C..%5Capp.db", "missing.txt"]) {
+    const r = await page.request.get(`/api/v1/runs/${runId}/steps/build/artifacts/1/${bad}`);
+    expect(r.status(), bad).toBe(404);
+  }
+  expect((await request.get(href ?? "")).status()).toBe(401);
+
+  // The run page's step panel lists them too.
+  await page.getByRole("table", { name: "Steps" }).getByRole("button", { name: "build", exact: true }).click();
+  await expect(page.getByRole("region", { name: "Step build" }).getByRole("list", { name: "Artifacts of build" })).toContainText("report.txt");
+});
+
+test("a user of another team sees nothing: no runs, no gates, no audit rows, and direct URLs answer not found", async ({ page, request }) => {
+  // ARRANGE: a pending gate in the first team (the e2e admin's), then a second team from Admin.
+  const name = uniqueName("gated-isolation");
+  await saveWorkflow(request, gatedYaml, name);
+  const runId = await startRun(request, name);
+  const [gate] = await (async () => {
+    await expect.poll(async () => (await pendingGatesViaRest(request, runId)).length, { timeout: RUN_TIMEOUT }).toBe(1);
+    return pendingGatesViaRest(request, runId);
+  })();
+  const team = uniqueName("Team");
+  const other = { email: `boss-${Date.now()}@other.test`, password: "password-other-1" };
+  await signInAsAdmin(page);
+  await page.goto("/admin");
+  const form = page.getByRole("form", { name: "Create team" });
+  await form.getByLabel("Team name").fill(team);
+  await form.getByLabel("Admin e-mail").fill(other.email);
+  await form.getByLabel("Admin password").fill(other.password);
+  await form.getByRole("button", { name: "Create team" }).click();
+  await expect(page.getByText(`Team ${team} created; its admin is ${other.email}.`)).toBeVisible();
+  await page.context().clearCookies();
+
+  // ACT: the other team's admin signs in
+  await signInAs(page, other);
+
+  // ASSERT
+  await page.goto("/runs");
+  await expect(page.getByText("No runs yet.")).toBeVisible();
+  await expect(page.getByRole("link", { name: new RegExp(`Run ${runId}`) })).toHaveCount(0);
+  await page.goto("/approvals");
+  await expect(page.getByText("No pending approvals.")).toBeVisible();
+  await page.getByRole("tab", { name: "Decided" }).click();
+  await expect(page.getByText("No decided gates.")).toBeVisible();
+  await page.goto("/audit");
+  await expect(page.getByText("No audit entries yet.")).toBeVisible();
+  await page.goto(`/runs/${runId}`);
+  await expect(page.getByText(`No run ${runId} in team ${team}.`)).toBeVisible();
+  await expect(gatePanel(page, "build")).toHaveCount(0);
+  for (const url of [`/api/v1/runs/${runId}`, `/api/v1/approvals/${gate?.id ?? "missing"}`, `/api/v1/runs/${runId}/steps/build/artifacts/1/report.txt`]) {
+    expect((await page.request.get(url)).status(), url).toBe(404);
+  }
+  const count = await page.request.get("/api/v1/approvals/pending-count");
+  expect(await count.json()).toEqual({ canDecide: 0, total: 0 });
 });
 
 test("the run's starter is refused self-approval in the UI, with the reason", async ({ page, request }) => {
@@ -195,8 +397,7 @@ test("the run's starter is refused self-approval in the UI, with the reason", as
 });
 
 test("a viewer sees a pending gate and why they cannot decide it, with no decision buttons", async ({ page, request }) => {
-  // The e2e database has one team and no API to create another, so team isolation of gates is
-  // covered by the service's database tests; here: a user without approval.decide.
+  // A user without approval.decide (another team's user: see "a user of another team sees nothing").
   const name = uniqueName("gated-viewer");
   await saveWorkflow(request, gatedYaml, name);
   const runId = await startRun(request, name);

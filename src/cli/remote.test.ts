@@ -120,7 +120,7 @@ type FakeGate = {
   decidedBy: string | null;
   /** the 403 reason when the caller may not decide it */
   refuse?: string;
-  decisions: { actor: string; action: string; comment: string | null; payload?: unknown; at: string }[];
+  decisions: { actor: string; action: string; comment: string | null; payload?: unknown; nextParams?: unknown; at: string }[];
 };
 
 const GATE_STATUS: Record<string, string> = { approve: "approved", modify: "modified", retry: "retried", skip: "skipped", reject: "rejected", cancel: "cancelled" };
@@ -150,6 +150,8 @@ function fakeGates(): Map<string, FakeGate> {
     gate("apr_done", { status: "approved", decidedAt: new Date(now - 60_000).toISOString(), decidedBy: "bob@example.com" }),
     gate("apr_mod"),
     gate("apr_retry"),
+    gate("apr_next"),
+    gate("apr_form"),
     gate("apr_batch"),
     gate("apr_cancel"),
   ]);
@@ -263,14 +265,16 @@ class FakeServer {
   }
 
   /** The server's decideApproval: 404, 409 when decided, 403 with the policy's reason, 400 for modify without payload. */
-  private decide(id: string, body: { action: string; comment?: unknown; payload?: unknown }): { ok: true; gate: FakeGate } | { ok: false; status: number; error: { message: string; code: string } } {
+  private decide(id: string, body: { action: string; comment?: unknown; payload?: unknown; nextParams?: unknown }): { ok: true; gate: FakeGate } | { ok: false; status: number; error: { message: string; code: string } } {
     const gate = this.gates.get(id);
     if (!gate) return { ok: false, status: 404, error: { message: `No approval ${id} in team default.`, code: "NOT_FOUND" } };
     if (gate.status !== "pending") return { ok: false, status: 409, error: { message: `This gate was already decided: ${gate.status}${gate.decidedBy ? ` by ${gate.decidedBy}` : ""}.`, code: "CONFLICT" } };
     if (gate.refuse) return { ok: false, status: 403, error: { message: gate.refuse, code: "FORBIDDEN" } };
-    if (body.action === "modify" && body.payload === undefined) return { ok: false, status: 400, error: { message: "modify needs a payload: the step's new output (JSON).", code: "BAD_REQUEST" } };
+    if (body.action === "modify" && body.payload === undefined && body.nextParams === undefined) {
+      return { ok: false, status: 400, error: { message: "modify needs a payload (the step's new output, JSON) or nextParams (new params of the steps that run next).", code: "BAD_REQUEST" } };
+    }
     const at = new Date().toISOString();
-    gate.decisions.push({ actor: "cli@example.com", action: body.action, comment: typeof body.comment === "string" ? body.comment : null, payload: body.payload, at });
+    gate.decisions.push({ actor: "cli@example.com", action: body.action, comment: typeof body.comment === "string" ? body.comment : null, payload: body.payload, nextParams: body.nextParams, at });
     Object.assign(gate, { status: GATE_STATUS[body.action] ?? "?", decidedAt: at, decidedBy: "cli@example.com" });
     return { ok: true, gate };
   }
@@ -525,6 +529,32 @@ describe("wf against a REST server", () => {
       expect(r.status).toBe(0);
       expect(JSON.parse(r.stdout)).toMatchObject({ id: "apr_mod", status: "modified" });
       expect(server.gates.get("apr_mod")?.decisions[0]).toMatchObject({ action: "modify", comment: "canary first", payload: { plan: "deploy v2 to canary only", replicas: 1 } });
+    });
+
+    it("modify --next-params FILE sends new params of the next steps (an object, or exit 2); approve --payload sends a form's values to one gate", async () => {
+      const dir = mkdtempSync(join(tmpdir(), "wf-next-"));
+      const before = server.requests.length;
+      const list = join(dir, "list.json");
+      writeFileSync(list, "[1, 2]");
+      const notObject = await wf(["modify", "apr_next", "--next-params", list], env);
+      expect(notObject.status).toBe(2);
+      expect(notObject.stderr).toContain("--next-params: expected a JSON object of step id -> params");
+      const batch = await wf(["approve", "apr_form", "apr_batch", "--payload", list], env);
+      expect(batch.status).toBe(2);
+      expect(batch.stderr).toContain("--payload goes with one gate");
+      expect(requestsSince(before)).toEqual([]);
+
+      const next = join(dir, "next.json");
+      writeFileSync(next, JSON.stringify({ ship: { command: "echo canary" } }));
+      const r = await wf(["modify", "apr_next", "--next-params", next], env);
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+      expect(server.gates.get("apr_next")?.decisions[0]).toMatchObject({ action: "modify", nextParams: { ship: { command: "echo canary" } } });
+      expect(server.gates.get("apr_next")?.decisions[0]?.payload).toBeUndefined();
+
+      const form = await wf(["approve", "apr_form", "--payload", "-"], env, '{"env": "prod"}');
+      expect(form.status).toBe(0);
+      expect(server.gates.get("apr_form")?.decisions[0]).toMatchObject({ action: "approve", payload: { env: "prod" } });
     });
 
     it("retry and cancel dispatch on the id: apr_ decides the gate (--payload - reads stdin), run_ controls the run", async () => {

@@ -17,6 +17,7 @@ export interface GateDecisionInput {
   action: GateAction;
   payload?: Json;
   params?: Json;
+  nextParams?: Record<string, Json>;
   by?: string;
   comment?: string;
 }
@@ -291,6 +292,7 @@ export function createEngine(ports: EnginePorts): Engine {
         action: d.action,
         ...(d.payload !== undefined ? { payload: d.payload } : {}),
         ...(d.params !== undefined ? { params: d.params } : {}),
+        ...(d.nextParams !== undefined ? { nextParams: d.nextParams } : {}),
         ...(d.by !== undefined ? { by: d.by } : {}),
         ...(d.comment !== undefined ? { comment: d.comment } : {}),
         at: clock.now(),

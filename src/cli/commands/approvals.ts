@@ -19,31 +19,31 @@ Exit codes:
 
 /** cancel and retry are also run controls: `wf cancel|retry ID` dispatch on the id's prefix (control.ts). */
 const DESCRIPTIONS: Record<Exclude<GateAction, "cancel" | "retry">, string> = {
-  approve: "approve gates: the step's output goes on as is (several ids: one batch, each decided on its own)",
-  modify: "approve with a new output for the step (--payload FILE, required)",
+  approve: "approve gates: the step's output goes on as is (several ids: one batch, each decided on its own; a gate with a form: --payload FILE of its values)",
+  modify: "approve with a new output for the step (--payload FILE) and/or new params for the steps that run next (--next-params FILE)",
   skip: "skip the step; the run goes on without it",
   reject: "reject gates: the step fails (several ids: one batch, each decided on its own)",
 };
 
-type DecideOptions = { comment?: string; payload?: string; json?: boolean };
+type DecideOptions = { comment?: string; payload?: string; nextParams?: string; json?: boolean };
 
 const statusFilter = (value: string): string => {
   if (value === "all" || GATE_STATUSES.some((s) => s === value)) return value;
   throw new InvalidArgumentError(`expected one of ${GATE_STATUSES.join(", ")}, all`);
 };
 
-/** The JSON of --payload: a file, or stdin for `-`. */
-export function readPayload(file: string): unknown {
+/** The JSON of --payload (or another option): a file, or stdin for `-`. */
+export function readPayload(file: string, option = "--payload"): unknown {
   let text: string;
   try {
     text = readFileSync(file === "-" ? 0 : file, "utf8");
   } catch (err) {
-    throw new CliExit(EXIT.usage, `--payload ${file}: cannot read: ${err instanceof Error ? err.message : String(err)}`);
+    throw new CliExit(EXIT.usage, `${option} ${file}: cannot read: ${err instanceof Error ? err.message : String(err)}`);
   }
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new CliExit(EXIT.usage, `--payload ${file === "-" ? "- (stdin)" : file}: not JSON: ${err instanceof Error ? err.message : String(err)}`);
+    throw new CliExit(EXIT.usage, `${option} ${file === "-" ? "- (stdin)" : file}: not JSON: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 
@@ -56,10 +56,16 @@ function checkGateId(id: string): void {
 export async function decideGate(client: ApiClient, id: string, action: GateAction, options: DecideOptions): Promise<number> {
   checkGateId(id);
   const payload = options.payload === undefined ? undefined : readPayload(options.payload);
-  if (action === "modify" && payload === undefined) throw new CliExit(EXIT.usage, "modify needs --payload FILE: the step's new output as JSON (- reads stdin)");
+  const nextParams = options.nextParams === undefined ? undefined : readPayload(options.nextParams, "--next-params");
+  if (nextParams !== undefined && (typeof nextParams !== "object" || nextParams === null || Array.isArray(nextParams))) {
+    throw new CliExit(EXIT.usage, "--next-params: expected a JSON object of step id -> params");
+  }
+  if (action === "modify" && payload === undefined && nextParams === undefined) {
+    throw new CliExit(EXIT.usage, "modify needs --payload FILE (the step's new output as JSON) and/or --next-params FILE (step id -> params); - reads stdin");
+  }
   let gate: TApproval;
   try {
-    gate = await client.decideApproval(id, { action, comment: options.comment, payload });
+    gate = await client.decideApproval(id, { action, comment: options.comment, payload, ...(nextParams !== undefined ? { nextParams: nextParams as Record<string, unknown> } : {}) });
   } catch (err) {
     if (err instanceof ApiError && err.status === 403) throw new CliExit(EXIT.usage, `cannot ${action} ${id}: ${err.detail ?? err.message}`);
     if (err instanceof ApiError && err.status === 409) throw new CliExit(EXIT.usage, `cannot ${action} ${id}: already decided (${err.detail ?? err.message})`);
@@ -104,7 +110,11 @@ export function approvalsCommands(program: Command): void {
       .description(DESCRIPTIONS[action])
       .argument(batch ? "<gate...>" : "<gate>", `approval gate id (${GATE_PREFIX}...; see wf approvals)`)
       .option("--comment <text>", "a comment recorded with the decision");
-    if (action === "modify") cmd.option("--payload <file>", "JSON file: the step's new output (required; - reads stdin)");
+    if (action === "modify") {
+      cmd.option("--payload <file>", "JSON file: the step's new output (- reads stdin)");
+      cmd.option("--next-params <file>", "JSON file: new params of the steps that run next, {\"<step id>\": {...params}}");
+    }
+    if (action === "approve") cmd.option("--payload <file>", "JSON file: the values of the gate's form (one gate only; - reads stdin)");
     cmd
       .option("--json", batch ? "print the gate (several: the batch results) as JSON" : "print the gate as JSON")
       .addHelpText("after", GATE_EXIT_CODES_HELP)
@@ -112,7 +122,10 @@ export function approvalsCommands(program: Command): void {
         remoteAction(async ({ client }, gates: string | string[], options: DecideOptions) => {
           const ids = Array.isArray(gates) ? gates : [gates];
           const [first] = ids;
-          if (ids.length > 1 && batch) return decideBatch(client, ids, action, options);
+          if (ids.length > 1 && batch) {
+            if (options.payload !== undefined) throw new CliExit(EXIT.usage, "--payload goes with one gate: form values are per gate");
+            return decideBatch(client, ids, action, options);
+          }
           if (first === undefined) throw new CliExit(EXIT.usage, "missing gate id");
           return decideGate(client, first, action, options);
         }),

@@ -62,6 +62,10 @@ const cases: Case[] = [
   { name: "stpes instead of steps", yaml: ["name: a", "stpes:", noop("x")], code: "unknown_field", line: 2, col: 1, says: 'unknown field "stpes" (did you mean "steps"?): rename it to "steps", a required field' },
   { name: "parms instead of params", yaml: ["name: a", "steps:", "  - id: x", "    type: shell", "    parms: { command: make }"], code: "unknown_field", line: 5, col: 5, says: 'unknown field "parms" (did you mean "params"?): rename it to "params", a required field' },
   { name: "unquoted template", yaml: ["name: a", "steps:", "  - id: x", "    type: shell", "    params:", "      command: {{ inputs.cmd }}"], code: "invalid_type", line: 6, col: 16, says: 'quote the template, e.g. "{{ inputs.cmd }}"' },
+  { name: "gate form: select without options", yaml: ["name: a", "steps:", "  - id: x", "    type: approval", "    approval:", "      form:", "        - { name: env, type: select }"], code: "invalid_value", line: 7, col: 11, says: 'select field "env" needs options: add options' },
+  { name: "gate form: default of the wrong type", yaml: ["name: a", "steps:", "  - id: x", "    type: approval", "    approval:", "      form:", "        - { name: n, type: number, default: many }"], code: "invalid_value", line: 7, col: 45, says: 'default of form field "n" must be a number, got "many": change the default' },
+  { name: "gate form: duplicate field", yaml: ["name: a", "steps:", "  - id: x", "    type: approval", "    approval:", "      form:", "        - { name: n }", "        - { name: n }"], code: "invalid_value", line: 8, col: 19, says: 'duplicate form field "n": rename one of them' },
+  { name: "gate form: a field hiding the approval output", yaml: ["name: a", "steps:", "  - id: x", "    type: approval", "    approval:", "      form:", "        - { name: comment }"], code: "invalid_value", line: 7, col: 19, says: 'form field "comment" would hide' },
   { name: "not a mapping", yaml: ["- just", "- a list"], code: "not_a_mapping", line: 1, col: 1, says: 'write top-level keys, at least "name:" and "steps:"' },
 ];
 

@@ -1,3 +1,4 @@
+import { validateForm } from "../approvals/validate-form";
 import { analyzeExpression } from "../expressions/analyze-expression";
 import { parseTemplate } from "../expressions/template";
 import { buildGraph, type GraphNode, type NodeExpression, type Path, type WorkflowGraph } from "../graph/build-graph";
@@ -235,8 +236,34 @@ function checkDefinition(definition: WorkflowDefinition, locate: Locate, file: s
       report("invalid_input", ["inputs", name, "default"], `default of input "${name}" is not one of its enum values: set it to one of ${spec.enum.join(", ")}`);
     }
   }
+
+  // 6. Gate forms: unique field names, select fields with options, defaults that fit, and (on a
+  //    standalone approval step, whose output is { approved, by, comment, ...values }) no field
+  //    shadowing those three.
+  for (const { step, path } of steps) {
+    const form = step.approval?.form;
+    if (!form) continue;
+    const seen = new Set<string>();
+    form.forEach((f, j) => {
+      const at: Path = [...path, "approval", "form", j];
+      if (seen.has(f.name)) report("invalid_value", [...at, "name"], `duplicate form field "${f.name}": rename one of them`);
+      seen.add(f.name);
+      if (step.type === "approval" && RESERVED_FORM_FIELDS.includes(f.name)) {
+        report("invalid_value", [...at, "name"], `form field "${f.name}" would hide the gate's own "${f.name}" in the step's output: rename it`);
+      }
+      if (f.type === "select" && (f.options ?? []).length === 0) report("invalid_value", at, `select field "${f.name}" needs options: add options: [a, b]`);
+      if (f.type !== "select" && f.options !== undefined) report("invalid_value", [...at, "options"], `field "${f.name}" is ${f.type}, and options apply to select fields only: remove them or set type: select`);
+      if (f.default !== undefined) {
+        const check = validateForm([{ ...f, required: false }], { [f.name]: f.default });
+        if (!check.ok) report("invalid_value", [...at, "default"], `default of form field ${check.message}: change the default`);
+      }
+    });
+  }
   return issues;
 }
+
+/** Keys of a standalone approval step's output that form fields may not take. */
+const RESERVED_FORM_FIELDS: readonly string[] = ["approved", "by", "comment"];
 
 type Raw = Record<string, unknown>;
 const isRecord = (v: unknown): v is Raw => v !== null && typeof v === "object" && !Array.isArray(v);

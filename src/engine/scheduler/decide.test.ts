@@ -284,6 +284,70 @@ describe("approval gates", () => {
   });
 });
 
+describe("gate forms and next steps' params", () => {
+  it("a human stage's form values become its output, for downstream templates", async () => {
+    //  signoff (approval, form) ──► ship
+    const h = createHarness();
+    const def = workflow(
+      wf(
+        `  - id: signoff\n    type: approval\n    approval:\n      form:\n        - { name: env, type: select, options: [staging, prod], default: staging }\n        - { name: replicas, type: number, required: true }`,
+        `  - { id: ship, type: shell, needs: [signoff], params: { command: "deploy {{ steps.signoff.output.env }} x{{ steps.signoff.output.replicas }}" } }`,
+      ),
+    );
+    const runId = await h.engine.startRun(def);
+    await h.engine.idle();
+    const gate = kinds(h.store.commands(runId), "open_gate")[0];
+    if (gate?.kind !== "open_gate") throw new Error("no gate");
+    await h.engine.decideGate(runId, { stepId: "signoff", gateId: gate.gateId, action: "approve", by: "ann", payload: { env: "prod", replicas: 3 } });
+    await h.engine.idle();
+    expect(h.store.step(runId, "signoff")?.output).toEqual({ approved: true, by: "ann", comment: null, env: "prod", replicas: 3 });
+    expect(h.executors.starts("ship")[0]?.params).toEqual({ command: "deploy prod x3" });
+  });
+
+  it("an approve without values (auto mode) publishes the form's defaults", async () => {
+    const h = createHarness();
+    const runId = await h.engine.startRun(workflow(wf(`  - id: signoff\n    type: approval\n    approval: { form: [{ name: env, default: staging }, { name: note, type: text }] }`)));
+    await h.engine.idle();
+    const gate = kinds(h.store.commands(runId), "open_gate")[0];
+    if (gate?.kind !== "open_gate") throw new Error("no gate");
+    await h.engine.decideGate(runId, { stepId: "signoff", gateId: gate.gateId, action: "approve", by: "auto mode" });
+    await h.engine.idle();
+    expect(h.store.step(runId, "signoff")?.output).toEqual({ approved: true, by: "auto mode", comment: null, env: "staging" });
+  });
+
+  it("modify sets the params of the next steps (and only theirs); the output stays when none is given", async () => {
+    //  review (gate) ──► deploy
+    //                └─► notify
+    //  other
+    const h = createHarness({ review: [{ ok: true, output: { verdict: "ok" } }] });
+    const runId = await h.engine.startRun(
+      workflow(
+        wf(
+          `  - id: review\n    type: shell\n    params: { command: review }\n    approval: {}`,
+          sh("deploy", ", needs: [review]"),
+          sh("notify", ", needs: [review]"),
+          sh("other"),
+        ),
+      ),
+    );
+    await h.engine.idle();
+    const gate = kinds(h.store.commands(runId), "open_gate")[0];
+    if (gate?.kind !== "open_gate") throw new Error("no gate");
+    await h.engine.decideGate(runId, {
+      stepId: "review",
+      gateId: gate.gateId,
+      action: "modify",
+      nextParams: { deploy: { command: "deploy --canary {{ steps.review.output.verdict }}" }, other: { command: "hijack" } },
+    });
+    await h.engine.idle();
+    expect(h.store.step(runId, "review")?.output).toEqual({ verdict: "ok" });
+    expect(h.executors.starts("deploy")[0]?.params).toEqual({ command: "deploy --canary ok" });
+    expect(h.executors.starts("notify")[0]?.params).toEqual({ command: "echo notify" });
+    expect(h.executors.starts("other")[0]?.params).toEqual({ command: "echo other" });
+    expect((await h.engine.getRun(runId))?.status).toBe("succeeded");
+  });
+});
+
 describe("decide is pure", () => {
   it("never mutates its input and ignores stale events", () => {
     //  a ──► b

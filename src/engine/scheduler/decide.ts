@@ -1,10 +1,12 @@
 import type { LeafStepType } from "../definition/schema";
+import { formDefaults } from "../approvals/validate-form";
 import { parseDuration } from "../duration";
 import { EngineError, assertNever } from "../errors";
 import { evaluate, evaluateCondition, type ExpressionContext } from "../expressions/evaluate";
 import { renderValue } from "../expressions/render-template";
+import { templateStepRefs } from "../expressions/template-step-refs";
 import { planNodeOf, type Plan, type PlanNode } from "../graph/compile-plan";
-import type { Json } from "../json";
+import type { Json, JsonObject } from "../json";
 import { retryDelay } from "../retry/backoff";
 import { isActive, isRunActive, isRunTerminal, isSatisfied, isTerminal, type StepStatus } from "../status";
 import type { ClearableRunField, Decision, EngineCommand, EngineEvent, RunCounters, RunHeader, RunPatch, RunState, StepError, StepState } from "./types";
@@ -75,7 +77,9 @@ class Decider {
 
   context(node: PlanNode, rec: StepState, extra: Partial<ExpressionContext> = {}): ExpressionContext {
     const steps: NonNullable<ExpressionContext["steps"]> = {};
-    for (const ref of node.refs) {
+    // Params set at a gate may read steps the definition's params did not (known steps only).
+    const refs = rec.paramsOverride === undefined ? node.refs : [...new Set([...node.refs, ...templateStepRefs(rec.paramsOverride).filter((r) => this.plan.nodes.has(r))])];
+    for (const ref of refs) {
       const r = this.get(ref);
       steps[ref] = { status: r.status, output: r.output ?? null, attempt: r.attempt };
     }
@@ -605,13 +609,26 @@ function decideGate(d: Decider, plan: Plan, state: RunState, event: Extract<Engi
     return;
   }
   switch (action) {
-    case "approve":
+    case "approve": {
       d.put({ ...rec, gate: decided("approved") });
-      d.finish(event.stepId, "succeeded", node.kind === "approval" ? { output: { approved: true, by: event.by ?? null, comment: event.comment ?? null } } : {});
+      if (node.kind !== "approval") {
+        d.finish(event.stepId, "succeeded", {});
+        return;
+      }
+      // A human stage publishes its form's values (checked by the caller; defaults in auto mode).
+      const values = isJsonObject(event.payload) ? event.payload : formDefaults(node.approval?.form);
+      d.finish(event.stepId, "succeeded", { output: { approved: true, by: event.by ?? null, comment: event.comment ?? null, ...values } });
       return;
+    }
     case "modify":
       d.put({ ...rec, gate: decided("modified") });
-      d.finish(event.stepId, "succeeded", { output: event.payload ?? null });
+      // Next steps' params first: finishing the gated step may start them in this very decision.
+      for (const [id, params] of Object.entries(event.nextParams ?? {})) {
+        if (!node.dependents.includes(id)) continue;
+        const next = d.get(id);
+        if (next.status === "pending") d.put({ ...next, paramsOverride: params });
+      }
+      d.finish(event.stepId, "succeeded", { output: event.payload !== undefined ? event.payload : (rec.output ?? null) });
       return;
     case "skip":
       d.put({ ...rec, gate: decided("skipped") });
@@ -640,6 +657,8 @@ function decideGate(d: Decider, plan: Plan, state: RunState, event: Extract<Engi
       action = assertNever(action, "gate action");
   }
 }
+
+const isJsonObject = (v: Json | undefined): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Outcome fields of a record: a retried record loses them (set to undefined: cleared, NULL in a database). */
 const OUTCOME_FIELDS = ["blockedBy", "closedNeeds", "output", "error", "reason", "gate", "finishedAt", "items", "nextItem", "activeChildren", "failedChild"] as const satisfies readonly (keyof StepState)[];

@@ -130,10 +130,19 @@ export type EngineEvent =
       stepId: string;
       gateId: string;
       action: GateAction;
-      /** modify: the new output. */
+      /**
+       * modify: the new output (absent: the output stays). approve of a standalone approval step
+       * with a form: the form's values, already checked (absent: the form's defaults).
+       */
       payload?: Json;
       /** retry: new params for the next attempt. */
       params?: Json;
+      /**
+       * modify: new params for steps that depend directly on the gated one (step id -> params,
+       * already checked against each step type's params schema); they replace the definition's
+       * params when those steps start.
+       */
+      nextParams?: Record<string, Json>;
       by?: string;
       comment?: string;
       at: number;

@@ -51,10 +51,10 @@ export function ApprovalsInbox() {
   // Names are kept with the results: decided gates leave the pending list the moment it refreshes.
   const [results, setResults] = useState<{ action: "approve" | "reject"; items: (BatchResult & { name: string })[] } | null>(null);
   const [comment, setComment] = useState("");
-  const list = useQuery(trpc.approvals.list.queryOptions(tab === "pending" ? { status: "pending" } : {}, { refetchInterval: REFRESH_MS, staleTime: 0 }));
+  const list = useQuery(trpc.approvals.list.queryOptions({ status: tab === "pending" ? "pending" : "decided" }, { refetchInterval: REFRESH_MS, staleTime: 0 }));
   const batch = useMutation(
     trpc.approvals.decideMany.mutationOptions({
-      onSettled: () => void qc.invalidateQueries({ queryKey: trpc.approvals.list.pathKey() }),
+      onSettled: () => void qc.invalidateQueries({ queryKey: trpc.approvals.pathKey() }),
     }),
   );
 

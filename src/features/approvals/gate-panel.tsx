@@ -1,9 +1,10 @@
 "use client";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useId, useState, type ReactNode } from "react";
 import { Button } from "~/components/ui/button";
 import { Card } from "~/components/ui/card";
+import { ArtifactsList } from "~/features/runs/artifacts-list";
 import { Dialog } from "~/features/runs/dialog";
 import { formatDuration, formatTime } from "~/features/runs/format";
 import type { ControlResult } from "~/features/runs/run-controls";
@@ -12,7 +13,9 @@ import { StepStatusBadge } from "~/features/runs/status-badge";
 import { useStepLogs } from "~/features/runs/step-logs";
 import { useTRPC } from "~/trpc/react";
 import { expiresIn, isSelfApprovalRefusal, type Approval, type GateAction } from "./approval-types";
-import { ModifyDialog } from "./modify-dialog";
+import { formOf, formPayload, GateForm, initialValues, type FormValues } from "./gate-form";
+import { ModifyDialog, type ModifyChange } from "./modify-dialog";
+import { RetryDialog } from "./retry-dialog";
 
 const LOG_TAIL = 20;
 
@@ -34,8 +37,12 @@ function outcomeText(action: GateAction, gate: Approval, after: Approval): strin
       const got = after.decisions.filter((d) => d.action === "approve").length;
       return `Approval recorded (${got} of ${needed}): the gate waits for more approvals.`;
     }
-    case "modify":
-      return `Output of ${step} modified: the run continues with the new output.`;
+    case "modify": {
+      const last = after.decisions[after.decisions.length - 1];
+      const params = last?.nextParams ? Object.keys(last.nextParams) : [];
+      if (last?.payload === undefined && params.length) return `Params of ${params.join(", ")} changed: the run continues with them.`;
+      return `Output of ${step} modified: the run continues with the new output${params.length ? ` and new params of ${params.join(", ")}` : ""}.`;
+    }
     case "retry":
       return `${step} is retried: it will ask for review again.`;
     case "skip":
@@ -47,7 +54,23 @@ function outcomeText(action: GateAction, gate: Approval, after: Approval): strin
   }
 }
 
-type Confirm = "reject" | "cancel" | "modify" | null;
+type Confirm = "reject" | "cancel" | "modify" | "retry" | null;
+
+/** "deploy: params changed" lines of a modify decision (the full before/after is in the audit log). */
+function ParamsChanges({ changes }: { changes: Record<string, { before: unknown; after: unknown }> }) {
+  return (
+    <details className="mt-0.5 text-xs">
+      <summary className="cursor-pointer text-slate-600">Params changed: {Object.keys(changes).join(", ")}</summary>
+      {Object.entries(changes).map(([id, c]) => (
+        <div key={id} className="mt-1">
+          <span className="font-mono">{id}</span>
+          <pre aria-label={`Params of ${id} before`} className="mt-0.5 overflow-auto rounded bg-red-50 p-1 font-mono text-red-800">{JSON.stringify(c.before, null, 2)}</pre>
+          <pre aria-label={`Params of ${id} after`} className="mt-0.5 overflow-auto rounded bg-emerald-50 p-1 font-mono text-emerald-800">{JSON.stringify(c.after, null, 2)}</pre>
+        </div>
+      ))}
+    </details>
+  );
+}
 
 /**
  * The pending gate of a run with what a reviewer needs to decide (output, log tail, what runs next,
@@ -77,10 +100,14 @@ export function GatePanel({
   const [confirm, setConfirm] = useState<Confirm>(null);
   const { lines } = useStepLogs(run.id, gate.stepId, true);
   const refresh = () => {
-    void qc.invalidateQueries({ queryKey: trpc.approvals.list.pathKey() });
+    void qc.invalidateQueries({ queryKey: trpc.approvals.pathKey() });
     void qc.invalidateQueries({ queryKey: trpc.runs.get.queryKey({ id: run.id }) });
   };
   const decide = useMutation(trpc.approvals.decide.mutationOptions({ onSettled: refresh }));
+  // Params of the gated and next steps (for the retry and modify dialogs) and the attempt's artifacts.
+  const context = useQuery(trpc.approvals.context.queryOptions({ id: gate.id }, { staleTime: 0 }));
+  const fields = formOf(gate.policy);
+  const [values, setValues] = useState<FormValues>(() => initialValues(fields));
   const cancelRun = useMutation(trpc.runs.cancel.mutationOptions({ onSettled: refresh }));
   const busy = decide.isPending || cancelRun.isPending;
 
@@ -90,10 +117,16 @@ export function GatePanel({
   const canOther = mayDecide && (gate.canDecide.ok || selfOnly);
   const cancelVia: "gate" | "run" | null = canOther ? "gate" : mayControl ? "run" : null;
 
-  async function perform(action: GateAction, payload?: unknown) {
+  async function perform(action: GateAction, payload?: unknown, nextParams?: Record<string, unknown>) {
     setConfirm(null);
     try {
-      const after = await decide.mutateAsync({ id: gate.id, action, ...(comment.trim() ? { comment: comment.trim() } : {}), ...(payload === undefined ? {} : { payload }) });
+      const after = await decide.mutateAsync({
+        id: gate.id,
+        action,
+        ...(comment.trim() ? { comment: comment.trim() } : {}),
+        ...(payload === undefined ? {} : { payload }),
+        ...(nextParams === undefined ? {} : { nextParams }),
+      });
       setComment("");
       onResult({ kind: "success", text: outcomeText(action, gate, after) });
     } catch (e) {
@@ -113,6 +146,7 @@ export function GatePanel({
   }
 
   const next = run.steps.filter((s) => s.needs.includes(gate.stepId));
+  const retryable = context.data !== undefined && context.data.type !== "approval";
   const needed = Number(gate.policy.min_approvals ?? 1);
   const approvals = gate.decisions.filter((d) => d.action === "approve").length;
   const message = typeof gate.policy.message === "string" ? gate.policy.message : null;
@@ -192,6 +226,7 @@ export function GatePanel({
                   <li key={i}>
                     <span className="font-medium">{d.actor}</span> {d.action} · <span className="text-slate-500">{formatTime(d.at)}</span>
                     {d.comment ? <span className="block text-slate-600">“{d.comment}”</span> : null}
+                    {d.nextParams ? <ParamsChanges changes={d.nextParams} /> : null}
                   </li>
                 ))}
               </ul>
@@ -199,11 +234,22 @@ export function GatePanel({
           </div>
         </div>
 
+        <div>
+          <h3 className="mb-1 text-sm font-semibold text-slate-700">Artifacts</h3>
+          {context.data ? (
+            <ArtifactsList runId={run.id} stepId={gate.stepId} attempt={context.data.artifacts.attempt} items={context.data.artifacts.items} />
+          ) : (
+            <p className="text-xs text-slate-500">{context.error ? `Could not load: ${context.error.message}` : "Loading…"}</p>
+          )}
+        </div>
+
         {!gate.canDecide.ok ? (
           <p className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900" data-testid="gate-refusal">
             {gate.canDecide.reason ?? "You may not decide this gate."}
           </p>
         ) : null}
+
+        {fields.length && canOther ? <GateForm fields={fields} values={values} onChange={setValues} disabled={!canApprove || busy} /> : null}
 
         {canOther ? (
           <div className="flex flex-col gap-1">
@@ -225,13 +271,13 @@ export function GatePanel({
           <div className="flex flex-wrap gap-2" role="group" aria-label="Gate decision">
             {canOther ? (
               <>
-                <Button disabled={!canApprove || busy} onClick={() => void perform("approve")}>
+                <Button disabled={!canApprove || busy} onClick={() => void perform("approve", fields.length ? formPayload(fields, values) : undefined)}>
                   Approve
                 </Button>
                 <Button variant="secondary" disabled={!canApprove || busy} onClick={() => setConfirm("modify")}>
                   Modify
                 </Button>
-                <Button variant="secondary" disabled={busy} onClick={() => void perform("retry")}>
+                <Button variant="secondary" disabled={busy} onClick={() => (retryable ? setConfirm("retry") : void perform("retry"))}>
                   Retry
                 </Button>
                 <Button variant="secondary" disabled={busy} onClick={() => void perform("skip")}>
@@ -255,7 +301,19 @@ export function GatePanel({
         </p>
       </div>
 
-      {confirm === "modify" ? <ModifyDialog stepId={gate.stepId} output={gate.output} busy={busy} onCancel={() => setConfirm(null)} onConfirm={(v) => void perform("modify", v)} /> : null}
+      {confirm === "modify" ? (
+        <ModifyDialog
+          stepId={gate.stepId}
+          output={gate.output}
+          next={context.data?.next ?? []}
+          busy={busy}
+          onCancel={() => setConfirm(null)}
+          onConfirm={(c: ModifyChange) => void perform("modify", c.output, c.nextParams)}
+        />
+      ) : null}
+      {confirm === "retry" && context.data ? (
+        <RetryDialog stepId={gate.stepId} type={context.data.type} params={context.data.params} busy={busy} onCancel={() => setConfirm(null)} onConfirm={(p) => void perform("retry", p)} />
+      ) : null}
       {confirm === "reject" ? (
         <Dialog label="Reject this gate?" onClose={() => setConfirm(null)}>
           <p className="text-sm text-slate-600">

@@ -1,5 +1,8 @@
 "use client";
+import { useQuery } from "@tanstack/react-query";
 import { Button } from "~/components/ui/button";
+import { useTRPC } from "~/trpc/react";
+import { ArtifactsList } from "./artifacts-list";
 import { formatTime, spanOf } from "./format";
 import { isStepFinished } from "./run-status";
 import type { RunStep } from "./run-types";
@@ -14,7 +17,25 @@ function Json({ value, label }: { value: unknown; label: string }) {
   );
 }
 
-/** Everything about one step: output, error, attempts and its (followed) log. */
+/** Files the step's latest attempt left in $WF_ARTIFACTS (refreshed while the step is active). */
+function StepArtifacts({ runId, step, active }: { runId: string; step: RunStep; active: boolean }) {
+  const trpc = useTRPC();
+  const q = useQuery(trpc.runs.artifacts.queryOptions({ id: runId, stepId: step.id }, { enabled: step.attempt > 0, staleTime: 0, refetchInterval: active ? 2000 : false }));
+  return (
+    <div>
+      <h3 className="mb-1 text-sm font-semibold text-slate-700">Artifacts{q.data && q.data.attempt > 0 ? ` (attempt ${q.data.attempt})` : ""}</h3>
+      {step.attempt === 0 ? (
+        <p className="text-xs text-slate-500">Not started yet.</p>
+      ) : q.data ? (
+        <ArtifactsList runId={runId} stepId={step.id} attempt={q.data.attempt} items={q.data.items} />
+      ) : (
+        <p className="text-xs text-slate-500">{q.error ? `Could not load: ${q.error.message}` : "Loading…"}</p>
+      )}
+    </div>
+  );
+}
+
+/** Everything about one step: output, error, artifacts, attempts and its (followed) log. */
 export function StepPanel({ runId, step, now, onClose }: { runId: string; step: RunStep; now: number; onClose: () => void }) {
   const active = !isStepFinished(step.status);
   return (
@@ -75,6 +96,7 @@ export function StepPanel({ runId, step, now, onClose }: { runId: string; step: 
             <Json value={step.output} label={`Output of ${step.id}`} />
           )}
         </div>
+        <StepArtifacts runId={runId} step={step} active={active} />
         <div>
           <h3 className="mb-1 text-sm font-semibold text-slate-700">Attempts</h3>
           {step.attempts.length === 0 ? (

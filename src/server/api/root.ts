@@ -2,6 +2,7 @@ import { approvalsRouter, auditRouter } from "./routers/approvals";
 import { meRouter } from "./routers/me";
 import { runsRouter } from "./routers/runs";
 import { setupRouter } from "./routers/setup";
+import { teamsRouter } from "./routers/teams";
 import { tokensRouter } from "./routers/tokens";
 import { usersRouter } from "./routers/users";
 import { webhooksRouter } from "./routers/webhooks";
@@ -12,6 +13,7 @@ export const appRouter = router({
   me: meRouter,
   setup: setupRouter,
   users: usersRouter,
+  teams: teamsRouter,
   tokens: tokensRouter,
   workflows: workflowsRouter,
   runs: runsRouter,

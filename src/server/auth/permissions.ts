@@ -20,6 +20,8 @@ export const PERMISSIONS = [
   "audit.read",
   "user.manage",
   "token.manage",
+  /** create teams (each with its own first admin); the creator does not join them */
+  "team.manage",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

@@ -62,6 +62,16 @@ describe("shell executor", () => {
     expect(await run({ command: "true" }, { attempt: 2 })).toEqual({ ok: true, output: {} });
   });
 
+  it("gives each attempt its own existing $WF_ARTIFACTS directory under the run's workspace", async () => {
+    const { run, workspace } = setup();
+    const cmd = { command: `echo report > "$WF_ARTIFACTS/report.txt"; printf '"%s"' "$WF_ARTIFACTS" > "$WF_OUTPUT"` };
+    const first = await run(cmd, { attempt: 1 });
+    const second = await run(cmd, { attempt: 2 });
+    expect(first).toEqual({ ok: true, output: join(workspace, ".wf", "artifacts", "build", "1") });
+    expect(second).toEqual({ ok: true, output: join(workspace, ".wf", "artifacts", "build", "2") });
+    expect(readFileSync(join(workspace, ".wf", "artifacts", "build", "1", "report.txt"), "utf8")).toBe("report\n");
+  });
+
   it("sets WF_* variables, params.env, and keeps the worker's other variables out", async () => {
     const { run, runId, workspace } = setup();
     const script = [

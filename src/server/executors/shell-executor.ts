@@ -5,6 +5,7 @@ import { ZShellParams } from "~/engine/definition/schema";
 import type { Json } from "~/engine/json";
 import type { ExecutionResult, Executor, StepExecution } from "~/engine/ports";
 import { abortOutcome } from "./abort-outcome";
+import { artifactsDir, fileSafe } from "./artifacts-dir";
 import { describeIssues, invalidParams } from "./invalid-params";
 import { killProcessGroup } from "./kill-process-group";
 import { createLineSplitter } from "./line-splitter";
@@ -55,9 +56,6 @@ export interface ShellExecutorOptions {
 /** Last stderr line quoted in an exit-code failure, at most this long. */
 const STDERR_QUOTE_MAX = 500;
 
-/** File-name-safe form of a step id (foreach instances are `id[3]`). */
-const fileSafe = (stepId: string) => stepId.replace(/[^A-Za-z0-9_.[\]-]/g, "_");
-
 function buildEnv(
   base: Readonly<Record<string, string | undefined>>,
   inherit: readonly string[],
@@ -80,9 +78,12 @@ function buildEnv(
  * - cwd: the run's workspace `<dataDir>/workspaces/<runId>/` (created), or `params.cwd` inside it
  *   (must exist; `..`, absolute paths and symlinks leading out are refused as `invalid_params`).
  * - env: `inheritEnv` names from `baseEnv`, then `params.env`, then `WF_RUN_ID`, `WF_STEP_ID`,
- *   `WF_ATTEMPT`, `WF_IDEMPOTENCY_KEY`, `WF_WORKSPACE` and `WF_OUTPUT`.
+ *   `WF_ATTEMPT`, `WF_IDEMPOTENCY_KEY`, `WF_WORKSPACE`, `WF_OUTPUT` and `WF_ARTIFACTS`.
  * - output: the JSON the command writes to `$WF_OUTPUT` (a fresh path per attempt,
  *   `<workspace>/.wf/<stepId>.<attempt>.output.json`); no file or an empty one gives `{}`.
+ * - artifacts: files the command leaves in `$WF_ARTIFACTS` (a fresh directory per attempt,
+ *   `<workspace>/.wf/artifacts/<stepId>/<attempt>/`) are listed on the run page and at the step's
+ *   gate, and can be downloaded by people who may read the run.
  * - logs: stdout and stderr line by line to `onLog`, secrets of `execution.redact` replaced by `***`.
  * - the process runs as the leader of its own process group. When the signal aborts, the whole
  *   group gets SIGTERM, then SIGKILL after `killGraceMs`. When the leader exits by itself, members
@@ -117,6 +118,8 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
     const outputFile = join(wfDir, `${fileSafe(execution.stepId)}.${execution.attempt}.output.json`);
     // A previous run of this very attempt (a worker crashed after starting it) must not leak its output.
     await rm(outputFile, { force: true });
+    const artifacts = artifactsDir(options.dataDir, execution.runId, execution.stepId, execution.attempt);
+    await mkdir(artifacts, { recursive: true });
 
     const env = buildEnv(options.baseEnv, inheritEnv, params.env, {
       WF_RUN_ID: execution.runId,
@@ -125,6 +128,7 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
       WF_IDEMPOTENCY_KEY: execution.idempotencyKey,
       WF_WORKSPACE: workspace,
       WF_OUTPUT: outputFile,
+      WF_ARTIFACTS: artifacts,
     });
 
     const [file, args] =

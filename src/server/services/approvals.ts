@@ -7,12 +7,18 @@
  */
 import { z } from "zod";
 import { checkDecision } from "~/engine/approvals/check-decision";
-import { ZApprovalPolicy, type ApprovalPolicy } from "~/engine/definition/schema";
+import { validateForm } from "~/engine/approvals/validate-form";
+import { paramsSchema } from "~/engine/definition/params-schema";
+import { ZApprovalPolicy, type ApprovalPolicy, type WorkflowDefinition } from "~/engine/definition/schema";
+import { allSteps } from "~/engine/definition/validate-workflow";
 import type { Json } from "~/engine/json";
+import type { StepState } from "~/engine/scheduler/types";
 import type { Actor } from "~/server/auth/actor";
 import { AppError } from "~/server/errors";
 import { newId } from "~/server/ids";
+import type { SqlExec } from "~/server/store/sql";
 import { appendAudit, verifyAuditChain, type AuditVerification } from "~/server/store/audit";
+import { listArtifacts, ZArtifact } from "./artifacts";
 import { engineStore } from "~/server/store/instance";
 import { notifyWork } from "~/server/worker/hub";
 
@@ -23,11 +29,30 @@ export const ZDecide = z.object({
   id: z.string(),
   action: ZGateAction,
   comment: z.string().max(5000).optional(),
-  /** modify: the step's new output; retry: new params for the next attempt (optional) */
+  /**
+   * modify: the step's new output (optional when nextParams is given); retry: new params for the
+   * next attempt (optional); approve of a gate with a form: the form's values.
+   */
   payload: z.unknown().optional(),
+  /** modify: new params of steps that depend directly on the gated one (step id -> params) */
+  nextParams: z.record(z.string(), z.unknown()).optional(),
 });
 
-const ZDecision = z.object({ actor: z.string(), action: z.string(), comment: z.string().nullable(), payload: z.unknown().optional(), at: z.date() });
+/** A next step's params as a modify changed them. */
+const ZParamsChange = z.object({ before: z.unknown(), after: z.unknown() });
+
+const ZDecision = z.object({
+  actor: z.string(),
+  action: z.string(),
+  comment: z.string().nullable(),
+  payload: z.unknown().optional(),
+  /** modify: the next steps' params it changed, before and after */
+  nextParams: z.record(z.string(), ZParamsChange).optional(),
+  at: z.date(),
+});
+
+/** Why the caller may not decide a gate, for machines; `reason` says it to people. */
+export const CAN_DECIDE_CODES = ["no_permission", "not_in_policy", "self_approval", "already_approved", "already_decided"] as const;
 
 export const ZApproval = z.object({
   id: z.string(),
@@ -45,7 +70,7 @@ export const ZApproval = z.object({
   startedBy: z.string().nullable(),
   decisions: z.array(ZDecision),
   /** whether the caller may decide it now, and why not */
-  canDecide: z.object({ ok: z.boolean(), reason: z.string().optional() }),
+  canDecide: z.object({ ok: z.boolean(), reason: z.string().optional(), code: z.enum(CAN_DECIDE_CODES).optional() }),
 });
 export type TApproval = z.infer<typeof ZApproval>;
 
@@ -79,7 +104,7 @@ function policyOf(row: Row): ApprovalPolicy {
   return ZApprovalPolicy.parse(JSON.parse(row.policy));
 }
 
-type DecisionRow = { approvalId: string; actorId: string | null; actor: string; action: string; comment: string | null; payload: string | null; at: number };
+type DecisionRow = { approvalId: string; actorId: string | null; actor: string; action: string; comment: string | null; payload: string | null; nextParams: string | null; at: number };
 
 /** The decisions of many gates in one query (the inbox lists up to 500). */
 async function decisionsOf(ids: readonly string[]): Promise<Map<string, DecisionRow[]>> {
@@ -87,7 +112,7 @@ async function decisionsOf(ids: readonly string[]): Promise<Map<string, Decision
   for (let i = 0; i < ids.length; i += 500) {
     const part = ids.slice(i, i + 500);
     const rows = await engineStore().sql.read<DecisionRow>(
-      `SELECT "approvalId", "actorId", "actor", "action", "comment", "payload", "at" FROM "ApprovalDecision" WHERE "approvalId" IN (${part.map(() => "?").join(",")}) ORDER BY "at", "id"`,
+      `SELECT "approvalId", "actorId", "actor", "action", "comment", "payload", "nextParams", "at" FROM "ApprovalDecision" WHERE "approvalId" IN (${part.map(() => "?").join(",")}) ORDER BY "at", "id"`,
       part,
     );
     for (const r of rows) out.set(r.approvalId, [...(out.get(r.approvalId) ?? []), r]);
@@ -97,12 +122,12 @@ async function decisionsOf(ids: readonly string[]): Promise<Map<string, Decision
 
 function toApproval(actor: Actor, row: Row, decisions: readonly DecisionRow[]): TApproval {
   const approvedBy = decisions.filter((d) => d.action === "approve" && d.actorId).map((d) => d.actorId as string);
-  const check =
+  const check: { ok: true } | { ok: false; code: (typeof CAN_DECIDE_CODES)[number]; reason: string } =
     row.status !== "pending"
-      ? { ok: false, reason: `already ${row.status}${row.decidedBy ? ` by ${row.decidedBy}` : ""}` }
+      ? { ok: false, code: "already_decided", reason: `already ${row.status}${row.decidedBy ? ` by ${row.decidedBy}` : ""}` }
       : actor.permissions.has("approval.decide")
         ? checkDecision(policyOf(row), actor, "approve", { startedBy: row.startedById, approvedBy })
-        : { ok: false, reason: "You need the approver or admin role to decide gates." };
+        : { ok: false, code: "no_permission", reason: "You need the approver or admin role to decide gates." };
   return {
     id: row.id,
     runId: row.runId,
@@ -117,15 +142,30 @@ function toApproval(actor: Actor, row: Row, decisions: readonly DecisionRow[]): 
     decidedAt: date(row.decidedAt),
     decidedBy: row.decidedBy,
     startedBy: row.startedBy,
-    decisions: decisions.map((d) => ({ actor: d.actor, action: d.action, comment: d.comment, payload: d.payload === null ? undefined : (JSON.parse(d.payload) as unknown), at: new Date(Number(d.at)) })),
-    canDecide: check.ok ? { ok: true } : { ok: false, reason: check.reason },
+    decisions: decisions.map((d) => ({
+      actor: d.actor,
+      action: d.action,
+      comment: d.comment,
+      payload: d.payload === null ? undefined : (JSON.parse(d.payload) as unknown),
+      ...(d.nextParams === null ? {} : { nextParams: JSON.parse(d.nextParams) as Record<string, { before: unknown; after: unknown }> }),
+      at: new Date(Number(d.at)),
+    })),
+    canDecide: check.ok ? { ok: true } : { ok: false, reason: check.reason, code: check.code },
   };
 }
 
-export async function listApprovals(actor: Actor, input: { status?: string; runId?: string }): Promise<TApproval[]> {
+export const ZListApprovals = z.object({
+  /** a gate status, or `decided`: every status but pending (the inbox's Decided tab) */
+  status: z.string().optional(),
+  runId: z.string().optional(),
+});
+
+export async function listApprovals(actor: Actor, input: z.infer<typeof ZListApprovals>): Promise<TApproval[]> {
+  const decided = input.status === "decided";
+  const byStatus = input.status && !decided;
   const rows = await engineStore().sql.read<Row>(
-    `${SELECT} WHERE a."teamId" = ?${input.status ? ' AND a."status" = ?' : ""}${input.runId ? ' AND a."runId" = ?' : ""} ORDER BY a."requestedAt" DESC LIMIT 500`,
-    [actor.teamId, ...(input.status ? [input.status] : []), ...(input.runId ? [input.runId] : [])],
+    `${SELECT} WHERE a."teamId" = ?${decided ? ' AND a."status" <> \'pending\'' : ""}${byStatus ? ' AND a."status" = ?' : ""}${input.runId ? ' AND a."runId" = ?' : ""} ORDER BY ${decided ? 'a."decidedAt" DESC, ' : ""}a."requestedAt" DESC LIMIT 500`,
+    [actor.teamId, ...(byStatus && input.status ? [input.status] : []), ...(input.runId ? [input.runId] : [])],
   );
   const decisions = await decisionsOf(rows.map((r) => r.id));
   return rows.map((r) => toApproval(actor, r, decisions.get(r.id) ?? []));
@@ -138,6 +178,145 @@ export async function getApproval(actor: Actor, id: string): Promise<TApproval> 
   return toApproval(actor, row, (await decisionsOf([row.id])).get(row.id) ?? []);
 }
 
+export const ZPendingCount = z.object({
+  /** pending gates the caller may decide now (the header badge) */
+  canDecide: z.number().int(),
+  /** pending gates of the team */
+  total: z.number().int(),
+});
+
+/** The header badge: how many pending gates the caller can decide, and how many the team has. */
+export async function pendingCount(actor: Actor): Promise<z.infer<typeof ZPendingCount>> {
+  const pending = await listApprovals(actor, { status: "pending" });
+  return { canDecide: pending.filter((a) => a.canDecide.ok).length, total: pending.length };
+}
+
+type DefinitionStep = { id: string; type: string; params: unknown; needs: readonly string[] };
+
+/** The steps of a run's workflow version, by id (nested control steps included). */
+async function definitionSteps(q: Pick<SqlExec, "all">, runId: string): Promise<Map<string, DefinitionStep>> {
+  const rows = await q.all<{ definition: string }>('SELECT v."definition" FROM "Run" r JOIN "WorkflowVersion" v ON v."id" = r."workflowVersionId" WHERE r."id" = ?', [runId]);
+  const out = new Map<string, DefinitionStep>();
+  const def = rows[0] ? (JSON.parse(rows[0].definition) as WorkflowDefinition) : undefined;
+  for (const { step } of allSteps(def?.steps ?? [])) out.set(step.id, { id: step.id, type: step.type, params: "params" in step ? (step.params as unknown) : undefined, needs: step.needs ?? [] });
+  return out;
+}
+
+/** Step records of a run, by id (their params overrides set at gates). */
+async function stepStates(q: Pick<SqlExec, "all">, runId: string, ids: readonly string[]): Promise<Map<string, StepState>> {
+  if (ids.length === 0) return new Map();
+  const rows = await q.all<{ state: string }>(`SELECT "state" FROM "StepRun" WHERE "runId" = ? AND "stepId" IN (${ids.map(() => "?").join(",")})`, [runId, ...ids]);
+  return new Map(rows.map((r) => JSON.parse(r.state) as StepState).map((st) => [st.id, st]));
+}
+
+/** Steps a modify may give new params: leaf steps with params that need the gated step directly. */
+function nextStepsOf(steps: ReadonlyMap<string, DefinitionStep>, stepId: string): DefinitionStep[] {
+  return [...steps.values()].filter((s) => s.needs.includes(stepId) && paramsSchema(s.type) !== undefined && s.type !== "approval");
+}
+
+const currentParams = (def: DefinitionStep | undefined, st: StepState | undefined): unknown => st?.paramsOverride ?? def?.params ?? {};
+
+export const ZGateContext = z.object({
+  stepId: z.string(),
+  type: z.string(),
+  /** the gated step's params as its next attempt would use them (a retry's starting point) */
+  params: z.unknown(),
+  /** the steps that run next, with their params (what a modify may change) */
+  next: z.array(z.object({ id: z.string(), type: z.string(), status: z.string(), params: z.unknown() })),
+  /** files the gated attempt left in $WF_ARTIFACTS */
+  artifacts: z.object({ attempt: z.number().int(), items: z.array(ZArtifact) }),
+});
+
+/** What the gate panel's dialogs start from: params of the gated step and of the next steps, and the artifacts. */
+export async function gateContext(actor: Actor, id: string): Promise<z.infer<typeof ZGateContext>> {
+  const gate = await getApproval(actor, id);
+  const sql = engineStore().sql;
+  const q: Pick<SqlExec, "all"> = { all: (text, args) => sql.read(text, args) };
+  const steps = await definitionSteps(q, gate.runId);
+  const next = nextStepsOf(steps, gate.stepId);
+  const states = await stepStates(q, gate.runId, [gate.stepId, ...next.map((n) => n.id)]);
+  const self = steps.get(gate.stepId);
+  const artifacts = gate.attempt > 0 ? await listArtifacts(actor, { id: gate.runId, stepId: gate.stepId, attempt: gate.attempt }) : { attempt: 0, items: [] };
+  return {
+    stepId: gate.stepId,
+    type: self?.type ?? "unknown",
+    params: currentParams(self, states.get(gate.stepId)),
+    next: next.map((n) => ({ id: n.id, type: n.type, status: states.get(n.id)?.status ?? "pending", params: currentParams(n, states.get(n.id)) })),
+    artifacts,
+  };
+}
+
+/** Checks params against a step type's schema; BAD_REQUEST naming the step and the field otherwise. */
+function checkParams(what: string, type: string, params: unknown): void {
+  const schema = paramsSchema(type);
+  if (!schema) throw new AppError("BAD_REQUEST", `${what} is a ${type} step: it has no params to change.`);
+  const r = schema.safeParse(params);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const at = issue && issue.path.length ? ` at params.${issue.path.join(".")}` : "";
+    throw new AppError("BAD_REQUEST", `Invalid params for ${what} (${type})${at}: ${issue?.message ?? "invalid"}.`, { issues: r.error.issues });
+  }
+}
+
+/**
+ * What a decision carries, checked before it is recorded: approve on a gate with a form = the form's
+ * values (defaults applied); modify = a new output and/or new params of the next steps; retry = new
+ * params of the gated step. Bad values are refused with a message naming the field.
+ */
+async function checkPayload(
+  q: SqlExec,
+  row: Row,
+  policy: ApprovalPolicy,
+  input: z.infer<typeof ZDecide>,
+): Promise<{ payload: unknown; nextParams?: Record<string, { before: unknown; after: unknown }> }> {
+  const nextGiven = input.nextParams !== undefined && Object.keys(input.nextParams).length > 0;
+  if (nextGiven && input.action !== "modify") throw new AppError("BAD_REQUEST", "nextParams go with modify only.");
+  switch (input.action) {
+    case "approve": {
+      const form = policy.form ?? [];
+      if (form.length === 0) {
+        if (input.payload !== undefined) throw new AppError("BAD_REQUEST", "This gate has no form: approve takes no payload.");
+        return { payload: undefined };
+      }
+      const checked = validateForm(form, input.payload);
+      if (!checked.ok) throw new AppError("BAD_REQUEST", `Form: ${checked.message}.`, { field: checked.field });
+      return { payload: checked.values };
+    }
+    case "modify": {
+      if (input.payload === undefined && !nextGiven) {
+        throw new AppError("BAD_REQUEST", "modify needs a payload (the step's new output, JSON) or nextParams (new params of the steps that run next).");
+      }
+      if (!nextGiven) return { payload: input.payload };
+      const steps = await definitionSteps(q, row.runId);
+      const next = nextStepsOf(steps, row.stepId);
+      const states = await stepStates(q, row.runId, next.map((n) => n.id));
+      const out: Record<string, { before: unknown; after: unknown }> = {};
+      for (const [id, params] of Object.entries(input.nextParams ?? {})) {
+        const step = next.find((n) => n.id === id);
+        if (!step) {
+          const names = next.map((n) => n.id).join(", ");
+          throw new AppError("BAD_REQUEST", `Step "${id}" does not run right after ${row.stepId}: ${names ? `only ${names} can get new params here` : `no step after ${row.stepId} takes params`}.`, { field: id });
+        }
+        checkParams(`step "${id}"`, step.type, params);
+        out[id] = { before: currentParams(step, states.get(id)), after: params };
+      }
+      return { payload: input.payload, nextParams: out };
+    }
+    case "retry": {
+      if (input.payload === undefined) return { payload: undefined };
+      const step = (await definitionSteps(q, row.runId)).get(row.stepId);
+      if (!step || step.type === "approval") throw new AppError("BAD_REQUEST", `${row.stepId} is a human stage: a retry opens it again, it takes no params.`);
+      checkParams(`step "${row.stepId}"`, step.type, input.payload);
+      return { payload: input.payload };
+    }
+    case "skip":
+    case "reject":
+    case "cancel":
+      if (input.payload !== undefined) throw new AppError("BAD_REQUEST", `${input.action} takes no payload.`);
+      return { payload: undefined };
+  }
+}
+
 export async function decideApproval(actor: Actor, input: z.infer<typeof ZDecide>): Promise<TApproval> {
   const store = engineStore();
   await store.transaction(async (q, process) => {
@@ -147,11 +326,11 @@ export async function decideApproval(actor: Actor, input: z.infer<typeof ZDecide
     if (row.status !== "pending") throw new AppError("CONFLICT", `This gate was already decided: ${row.status}${row.decidedBy ? ` by ${row.decidedBy}` : ""}.`);
     const approvedBy = (await q.all<{ actorId: string }>('SELECT "actorId" FROM "ApprovalDecision" WHERE "approvalId" = ? AND "action" = ?', [row.id, "approve"])).map((d) => d.actorId);
     const check = checkDecision(policyOf(row), actor, input.action, { startedBy: row.startedById, approvedBy });
-    if (!check.ok) throw new AppError("FORBIDDEN", check.reason);
-    if (input.action === "modify" && input.payload === undefined) throw new AppError("BAD_REQUEST", "modify needs a payload: the step's new output (JSON).");
+    if (!check.ok) throw new AppError("FORBIDDEN", check.reason, { code: check.code });
+    const { payload: value, nextParams } = await checkPayload(q, row, policyOf(row), input);
     const now = Date.now();
-    const payload = input.payload === undefined ? null : JSON.stringify(input.payload);
-    await q.run('INSERT INTO "ApprovalDecision" ("id","approvalId","actorId","actor","action","comment","payload","at") VALUES (?,?,?,?,?,?,?,?)', [
+    const payload = value === undefined ? null : JSON.stringify(value);
+    await q.run('INSERT INTO "ApprovalDecision" ("id","approvalId","actorId","actor","action","comment","payload","nextParams","at") VALUES (?,?,?,?,?,?,?,?,?)', [
       newId("dec"),
       row.id,
       actor.userId,
@@ -159,6 +338,7 @@ export async function decideApproval(actor: Actor, input: z.infer<typeof ZDecide
       input.action,
       input.comment ?? null,
       payload,
+      nextParams ? JSON.stringify(nextParams) : null,
       now,
     ]);
     const status = { approve: "approved", modify: "modified", retry: "retried", skip: "skipped", reject: "rejected", cancel: "cancelled" }[input.action];
@@ -180,8 +360,18 @@ export async function decideApproval(actor: Actor, input: z.infer<typeof ZDecide
       actor: actor.email,
       action: check.final ? "gate.decided" : "gate.approval_recorded",
       target: `${row.runId}/${row.stepId}#${row.attempt}`,
-      before: { status: "pending", output: row.output === null ? null : (JSON.parse(row.output) as unknown) },
-      after: { status: check.final ? status : "pending", action: input.action, comment: input.comment ?? null, payload: input.payload ?? null },
+      before: {
+        status: "pending",
+        output: row.output === null ? null : (JSON.parse(row.output) as unknown),
+        ...(nextParams ? { nextParams: Object.fromEntries(Object.entries(nextParams).map(([k, v]) => [k, v.before])) } : {}),
+      },
+      after: {
+        status: check.final ? status : "pending",
+        action: input.action,
+        comment: input.comment ?? null,
+        payload: value ?? null,
+        ...(nextParams ? { nextParams: Object.fromEntries(Object.entries(nextParams).map(([k, v]) => [k, v.after])) } : {}),
+      },
     });
     if (!check.final) return;
     await process([
@@ -192,8 +382,9 @@ export async function decideApproval(actor: Actor, input: z.infer<typeof ZDecide
           stepId: row.stepId,
           gateId: row.gateId,
           action: input.action,
-          ...(input.action === "modify" ? { payload: input.payload as Json } : {}),
-          ...(input.action === "retry" && input.payload !== undefined ? { params: input.payload as Json } : {}),
+          ...((input.action === "modify" || input.action === "approve") && value !== undefined ? { payload: value as Json } : {}),
+          ...(input.action === "retry" && value !== undefined ? { params: value as Json } : {}),
+          ...(nextParams ? { nextParams: Object.fromEntries(Object.entries(nextParams).map(([k, v]) => [k, v.after as Json])) } : {}),
           by: actor.email,
           ...(input.comment ? { comment: input.comment } : {}),
           at: now,

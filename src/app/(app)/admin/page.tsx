@@ -1,5 +1,6 @@
 import { Alert } from "~/components/ui/card";
 import { PageTitle } from "~/components/ui/page-title";
+import { TeamsPanel } from "~/features/admin/teams-panel";
 import { TokensPanel } from "~/features/admin/tokens-panel";
 import { UsersPanel } from "~/features/admin/users-panel";
 import { getServerActor } from "~/server/auth/session";
@@ -11,10 +12,11 @@ export default async function AdminPage() {
   }
   return (
     <>
-      <PageTitle title="Admin" subtitle={`Users, roles and API tokens of team ${actor.teamName}.`} />
+      <PageTitle title="Admin" subtitle={`Users, roles and API tokens of team ${actor.teamName}; new teams.`} />
       <div className="flex flex-col gap-6">
         <UsersPanel />
         <TokensPanel />
+        {actor.permissions.has("team.manage") ? <TeamsPanel /> : null}
       </div>
     </>
   );

@@ -2,24 +2,39 @@ import { z } from "zod";
 import {
   decideApproval,
   decideMany,
+  gateContext,
   getApproval,
   listApprovals,
   listAudit,
+  pendingCount,
   verifyAudit,
   ZApproval,
   ZAuditEntry,
   ZBatchResult,
   ZDecide,
   ZDecideMany,
+  ZGateContext,
+  ZListApprovals,
+  ZPendingCount,
 } from "~/server/services/approvals";
 import { actorOf, procedure, router } from "../trpc";
 
 export const approvalsRouter = router({
   list: procedure
-    .meta({ perm: "approval.read", openapi: { method: "GET", path: "/approvals", tags: ["approvals"], summary: "Gates of the team (status=pending for the inbox)" } })
-    .input(z.object({ status: z.string().optional(), runId: z.string().optional() }))
+    .meta({ perm: "approval.read", openapi: { method: "GET", path: "/approvals", tags: ["approvals"], summary: "Gates of the team (status=pending for the inbox, status=decided for every other status)" } })
+    .input(ZListApprovals)
     .output(z.array(ZApproval))
     .query(({ ctx, input }) => listApprovals(actorOf(ctx), input)),
+  pendingCount: procedure
+    .meta({ perm: "approval.read", openapi: { method: "GET", path: "/approvals/pending-count", tags: ["approvals"], summary: "Pending gates the caller can decide (the header badge), and of the team" } })
+    .input(z.void())
+    .output(ZPendingCount)
+    .query(({ ctx }) => pendingCount(actorOf(ctx))),
+  context: procedure
+    .meta({ perm: "approval.read", openapi: { method: "GET", path: "/approvals/{id}/context", tags: ["approvals"], summary: "The gated step's params, the next steps' params, the artifacts of the gated attempt" } })
+    .input(z.object({ id: z.string() }))
+    .output(ZGateContext)
+    .query(({ ctx, input }) => gateContext(actorOf(ctx), input.id)),
   get: procedure
     .meta({ perm: "approval.read", openapi: { method: "GET", path: "/approvals/{id}", tags: ["approvals"] } })
     .input(z.object({ id: z.string() }))

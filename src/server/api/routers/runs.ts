@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { listArtifacts, ZArtifact, ZListArtifacts } from "~/server/services/artifacts";
 import { controlRun, getRun, listRuns, startRun, stepLogs, ZListRuns, ZLogLine, ZRun, ZRunSummary, ZStartRun } from "~/server/services/runs";
 import { actorOf, procedure, router } from "../trpc";
 
@@ -25,6 +26,11 @@ export const runsRouter = router({
     .input(z.object({ id: z.string(), stepId: z.string(), after: z.coerce.number().int().min(0).optional(), limit: z.coerce.number().int().min(1).max(5000).optional() }))
     .output(z.object({ lines: z.array(ZLogLine), nextAfter: z.number().int(), done: z.boolean() }))
     .query(({ ctx, input }) => stepLogs(actorOf(ctx), input)),
+  artifacts: procedure
+    .meta({ perm: "run.read", openapi: { method: "GET", path: "/runs/{id}/steps/{stepId}/artifacts", tags: ["runs"], summary: "Files the step's attempt left in $WF_ARTIFACTS (name, size); download at .../artifacts/{attempt}/{name}" } })
+    .input(ZListArtifacts)
+    .output(z.object({ attempt: z.number().int(), items: z.array(ZArtifact) }))
+    .query(({ ctx, input }) => listArtifacts(actorOf(ctx), input)),
   cancel: procedure
     .meta({ perm: "run.control", openapi: { method: "POST", path: "/runs/{id}/cancel", tags: ["runs"] } })
     .input(ZRunId)

@@ -1,0 +1,41 @@
+import { createReadStream } from "node:fs";
+import { Readable } from "node:stream";
+import { actorFromRequest } from "~/server/auth/actor";
+import { AppError, HTTP_STATUS } from "~/server/errors";
+import { artifactPath } from "~/server/services/artifacts";
+
+export const dynamic = "force-dynamic";
+
+type Params = { id: string; stepId: string; attempt: string; name: string[] };
+
+/**
+ * GET /api/v1/runs/{id}/steps/{stepId}/artifacts/{attempt}/{name...}: one artifact file, as a
+ * download. Same permission as reading the run (run.read), same team isolation (another team's run
+ * answers 404), and the name stays inside the attempt's artifacts directory.
+ */
+export async function GET(req: Request, ctx: { params: Promise<Params> }): Promise<Response> {
+  const { actor, authError } = await actorFromRequest(req.headers);
+  if (!actor) return Response.json({ message: authError ?? "Sign in or send an API token (Authorization: Bearer <token>).", code: "UNAUTHORIZED" }, { status: 401 });
+  if (!actor.permissions.has("run.read")) return Response.json({ message: `Missing permission run.read in team ${actor.teamName}.`, code: "FORBIDDEN" }, { status: 403 });
+  const p = await ctx.params;
+  const attempt = Number(p.attempt);
+  try {
+    if (!Number.isInteger(attempt) || attempt < 1) throw new AppError("NOT_FOUND", `No attempt ${p.attempt}.`);
+    // Next.js has decoded each segment once; a decoded "/" or ".." inside one is refused by the service.
+    const name = p.name.join("/");
+    const file = await artifactPath(actor, { id: p.id, stepId: p.stepId, attempt, name });
+    const base = name.split("/").pop() ?? "artifact";
+    return new Response(Readable.toWeb(createReadStream(file.path)) as ReadableStream, {
+      headers: {
+        "content-type": "application/octet-stream",
+        "content-length": String(file.size),
+        "content-disposition": `attachment; filename="${base.replace(/[^\w.-]/g, "_")}"; filename*=UTF-8''${encodeURIComponent(base)}`,
+        "x-content-type-options": "nosniff",
+        "cache-control": "private, no-store",
+      },
+    });
+  } catch (e) {
+    if (e instanceof AppError) return Response.json({ message: e.message, code: e.code }, { status: HTTP_STATUS[e.code] });
+    throw e;
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * Teams: an admin creates another team together with its first admin (a new user). The creator
+ * does not join it: teams are isolated from each other (another team's objects answer NOT_FOUND),
+ * and the new team's admin manages its members from there.
+ */
+import { z } from "zod";
+import type { Actor } from "~/server/auth/actor";
+import { hashPassword } from "~/server/auth/password";
+import { db } from "~/server/db";
+import { AppError } from "~/server/errors";
+import { newId } from "~/server/ids";
+import { ZEmail, ZPassword } from "./users";
+
+export const ZCreateTeam = z.object({
+  name: z.string().trim().min(1, "Name the team.").max(100),
+  /** the team's first admin: a new user */
+  admin: z.object({ email: ZEmail, name: z.string().max(200).optional(), password: ZPassword }),
+});
+
+export const ZTeam = z.object({
+  id: z.string(),
+  name: z.string(),
+  admin: z.object({ id: z.string(), email: z.string() }),
+  createdAt: z.date(),
+});
+
+export async function createTeam(_actor: Actor, input: z.infer<typeof ZCreateTeam>): Promise<z.infer<typeof ZTeam>> {
+  if (await db.team.findUnique({ where: { name: input.name } })) throw new AppError("CONFLICT", `A team named ${input.name} exists already.`);
+  if (await db.user.findUnique({ where: { email: input.admin.email } })) {
+    throw new AppError("CONFLICT", `A user with e-mail ${input.admin.email} exists already: a new team's first admin is a new user.`);
+  }
+  const passwordHash = await hashPassword(input.admin.password);
+  const teamId = newId("team");
+  const userId = newId("usr");
+  const team = await db.$transaction(async (tx) => {
+    const t = await tx.team.create({ data: { id: teamId, name: input.name } });
+    await tx.user.create({
+      data: { id: userId, email: input.admin.email, name: input.admin.name ?? null, passwordHash, memberships: { create: [{ id: newId("mem"), teamId, role: "admin" }] } },
+    });
+    return t;
+  });
+  return { id: team.id, name: team.name, admin: { id: userId, email: input.admin.email }, createdAt: team.createdAt };
+}

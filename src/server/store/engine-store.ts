@@ -79,6 +79,8 @@ export interface ProcessResult {
   rejected: EventInput[];
   /** True when a step or task became available to any worker (wake the others). */
   queued: boolean;
+  /** Runs that ended in this transaction. */
+  finished: string[];
 }
 
 /** A leased notification job: `webhook` (deliver one notification) or `escalate` (a gate's escalation is due). */
@@ -296,7 +298,7 @@ export class EngineStore {
   }
 
   private async processInTx(q: SqlExec, inputs: readonly EventInput[], owner: string | undefined, claimLimit: number): Promise<ProcessResult> {
-    const result: ProcessResult = { claimed: [], cancelled: [], rejected: [], queued: false };
+    const result: ProcessResult = { claimed: [], cancelled: [], rejected: [], queued: false, finished: [] };
     const runs = new Map<string, RunCtx>();
     const logs: LogLine[] = [];
     let budget = claimLimit;
@@ -466,6 +468,7 @@ export class EngineStore {
             break;
           case "finish_run": {
             ctx.finishedNow = true;
+            result.finished.push(command.runId);
             // Gates still open when the run ends can never be decided now.
             await q.run('UPDATE "Approval" SET "status" = ?, "decidedAt" = ?, "decidedBy" = ?, "version" = "version" + 1 WHERE "runId" = ? AND "status" = ?', [
               "cancelled",
@@ -517,7 +520,7 @@ export class EngineStore {
         const error = e.type === "step_failed" ? e.error.message : e.type === "step_timed_out" ? "timed out" : null;
         const status = e.type === "step_succeeded" ? "succeeded" : e.type === "step_failed" ? "failed" : "timed_out";
         const started = startedAt ?? now;
-        await q.run(RECORD_ATTEMPT, [input.runId, e.stepId, e.attempt, input.fence?.owner ?? null, status, started, now, error]);
+        await q.write(RECORD_ATTEMPT, [input.runId, e.stepId, e.attempt, input.fence?.owner ?? null, status, started, now, error], `StepAttempt:${input.runId}:${e.stepId}:${e.attempt}`);
       }
     }
 
@@ -526,9 +529,9 @@ export class EngineStore {
       const h = ctx.header;
       const values = [JSON.stringify(h), h.reason ?? null, h.startedAt ?? null, h.finishedAt ?? null, this.now()];
       if (h.status === ctx.storedStatus) {
-        await q.run('UPDATE "Run" SET "header" = ?, "reason" = ?, "startedAt" = ?, "finishedAt" = ?, "updatedAt" = ? WHERE "id" = ?', [...values, h.id]);
+        await q.write('UPDATE "Run" SET "header" = ?, "reason" = ?, "startedAt" = ?, "finishedAt" = ?, "updatedAt" = ? WHERE "id" = ?', [...values, h.id], `Run:${h.id}`);
       } else {
-        await q.run('UPDATE "Run" SET "header" = ?, "reason" = ?, "startedAt" = ?, "finishedAt" = ?, "updatedAt" = ?, "status" = ? WHERE "id" = ?', [...values, h.status, h.id]);
+        await q.write('UPDATE "Run" SET "header" = ?, "reason" = ?, "startedAt" = ?, "finishedAt" = ?, "updatedAt" = ?, "status" = ? WHERE "id" = ?', [...values, h.status, h.id], `Run:${h.id}`);
         ctx.storedStatus = h.status;
       }
     }
@@ -645,22 +648,19 @@ export class EngineStore {
     const state = JSON.stringify(step);
     const base = [step.status, step.attempt, state, readyAt, step.status, step.startedAt ?? null, step.finishedAt ?? null];
     if (ctx.stored.has(step.id)) {
+      const row = `StepRun:${ctx.header.id}:${step.id}`;
       const set = '"status" = ?, "attempt" = ?, "state" = ?, "readyAt" = COALESCE(?, CASE WHEN ? = \'ready\' THEN "readyAt" ELSE NULL END), "startedAt" = ?, "finishedAt" = ?';
       const where = ' WHERE "runId" = ? AND "stepId" = ?';
       if (lease) {
-        await q.run(`UPDATE "StepRun" SET ${set}, "command" = ?, "leaseOwner" = ?, "leaseExpiresAt" = ?, "claims" = ?${where}`, [
-          ...base,
-          JSON.stringify(lease.command),
-          lease.owner,
-          lease.expiresAt,
-          lease.claims,
-          ctx.header.id,
-          step.id,
-        ]);
+        await q.write(
+          `UPDATE "StepRun" SET ${set}, "command" = ?, "leaseOwner" = ?, "leaseExpiresAt" = ?, "claims" = ?${where}`,
+          [...base, JSON.stringify(lease.command), lease.owner, lease.expiresAt, lease.claims, ctx.header.id, step.id],
+          row,
+        );
       } else if (step.status !== "running") {
-        await q.run(`UPDATE "StepRun" SET ${set}, "command" = NULL, "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "claims" = 0${where}`, [...base, ctx.header.id, step.id]);
+        await q.write(`UPDATE "StepRun" SET ${set}, "command" = NULL, "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "claims" = 0${where}`, [...base, ctx.header.id, step.id], row);
       } else {
-        await q.run(`UPDATE "StepRun" SET ${set}${where}`, [...base, ctx.header.id, step.id]);
+        await q.write(`UPDATE "StepRun" SET ${set}${where}`, [...base, ctx.header.id, step.id], row);
       }
     } else {
       const node = ctx.plan.nodes.get(step.parent ?? step.id);
@@ -714,7 +714,7 @@ export class EngineStore {
     q: SqlExec,
     t: { runId: string; stepId?: string; attempt?: number; kind: "event" | "child_run" | "webhook" | "escalate"; payload: unknown; availableAt: number },
   ): Promise<void> {
-    await q.run('INSERT INTO "Task" ("runId","stepId","attempt","kind","payload","availableAt") VALUES (?,?,?,?,?,?)', [
+    await q.write('INSERT INTO "Task" ("runId","stepId","attempt","kind","payload","availableAt") VALUES (?,?,?,?,?,?)', [
       t.runId,
       t.stepId ?? null,
       t.attempt ?? null,
@@ -768,7 +768,7 @@ export class EngineStore {
       const part = lines.slice(i, i + 100);
       const args: SqlValue[] = [];
       for (const l of part) args.push(l.runId, l.stepId, l.attempt, l.stream, l.text, l.at);
-      await q.run(`INSERT INTO "StepLog" ("runId","stepId","attempt","stream","text","at") VALUES ${part.map(() => "(?,?,?,?,?,?)").join(",")}`, args);
+      await q.write(`INSERT INTO "StepLog" ("runId","stepId","attempt","stream","text","at") VALUES ${part.map(() => "(?,?,?,?,?,?)").join(",")}`, args);
     }
   }
 

@@ -13,6 +13,14 @@ export interface SqlExec {
   all<T extends SqlRow = SqlRow>(sql: string, args?: readonly SqlValue[]): Promise<T[]>;
   /** Runs a statement; resolves to the number of rows it changed. */
   run(sql: string, args?: readonly SqlValue[]): Promise<number>;
+  /**
+   * A write whose outcome the caller does not read. PostgreSQL sends such writes together, as one
+   * statement (data-modifying CTEs: one round trip), before the transaction's next statement or
+   * its commit, so every later statement still sees them. `row` names the one row an UPDATE or
+   * upsert changes: a second write of a row already waiting sends the waiting ones first (one
+   * statement must not change a row twice). SQLite runs it at once.
+   */
+  write(sql: string, args?: readonly SqlValue[], row?: string): Promise<void>;
 }
 
 export interface SqlDb {
@@ -32,6 +40,9 @@ export function sqliteDb(conn: SqliteConnection): SqlDb {
         fn({
           all: async <T extends SqlRow>(sql: string, args: readonly SqlValue[] = []) => q.all(sql, args) as T[],
           run: async (sql, args = []) => q.run(sql, args),
+          write: async (sql, args = []) => {
+            q.run(sql, args);
+          },
         }),
       ),
     read: <T extends SqlRow>(sql: string, args: readonly SqlValue[] = []) => conn.fastRead(sql, args) as Promise<T[]>,
@@ -46,9 +57,59 @@ function toPg(sql: string): string {
   if (out === undefined) {
     let i = 0;
     out = sql.replace(/\?/g, () => `$${++i}`);
+    if (numbered.size > 2000) numbered.clear();
     numbered.set(sql, out);
   }
   return out;
+}
+
+/**
+ * A statement with its values written in as literals, for the simple query protocol (the only one
+ * that takes several statements in one round trip). Strings go through pg's escapeLiteral; numbers
+ * must be finite.
+ */
+function inline(sql: string, args: readonly SqlValue[]): string {
+  let i = 0;
+  return sql.replace(/\?/g, () => {
+    const v = args[i++];
+    if (v === null || v === undefined) return "NULL";
+    if (typeof v === "number") {
+      if (!Number.isFinite(v)) throw new Error(`not a finite number: ${v}`);
+      return String(v);
+    }
+    return pg.escapeLiteral(v);
+  });
+}
+
+/** Buffered writes of one PostgreSQL transaction (SqlExec.write). */
+class WriteBatch {
+  private sqls: string[] = [];
+  private args: SqlValue[] = [];
+  private rows = new Set<string>();
+
+  constructor(private readonly send: (sql: string, args: SqlValue[]) => Promise<unknown>) {}
+
+  async add(sql: string, args: readonly SqlValue[], row?: string): Promise<void> {
+    if (row !== undefined && this.rows.has(row)) await this.flush();
+    this.sqls.push(sql);
+    this.args.push(...args);
+    if (row !== undefined) this.rows.add(row);
+  }
+
+  /** Sends what waits; `take` instead hands it over as one statement (or undefined when none). */
+  async flush(): Promise<void> {
+    const waiting = this.take();
+    if (waiting) await this.send(waiting.sql, waiting.args);
+  }
+
+  take(): { sql: string; args: SqlValue[] } | undefined {
+    if (!this.sqls.length) return undefined;
+    const { sqls, args } = this;
+    this.sqls = [];
+    this.args = [];
+    this.rows.clear();
+    return { sql: sqls.length === 1 ? (sqls[0] as string) : `WITH ${sqls.map((s, i) => `w${i} AS (${s})`).join(", ")} SELECT 1`, args };
+  }
 }
 
 // BIGINT columns come back as strings by default; ours hold epoch milliseconds, safe as numbers.
@@ -64,27 +125,46 @@ export function postgresDb(connectionString: string, options: { max?: number; on
   return {
     kind: "postgresql",
     pool,
+    /**
+     * Round trips are the cost here, so BEGIN travels with the transaction's first statement and
+     * COMMIT with its last buffered writes (simple protocol, values as literals); the statements
+     * between use parameters.
+     */
     async tx(fn) {
       const client = await pool.connect();
+      let begun = false;
+      const query = async (sql: string, args: readonly SqlValue[]): Promise<pg.QueryResult> => {
+        if (begun) return client.query({ text: toPg(sql), values: args as SqlValue[] });
+        begun = true;
+        const results = (await client.query(`BEGIN; ${inline(sql, args)}`)) as unknown as pg.QueryResult[];
+        return results[results.length - 1] as pg.QueryResult;
+      };
       try {
-        await client.query("BEGIN");
+        const batch = new WriteBatch((sql, args) => query(sql, args));
         const out = await fn({
           async all<T extends SqlRow>(sql: string, args: readonly SqlValue[] = []) {
-            const r = await client.query({ text: toPg(sql), values: args as SqlValue[] });
-            return r.rows as T[];
+            await batch.flush();
+            return (await query(sql, args)).rows as T[];
           },
           async run(sql, args = []) {
-            const r = await client.query({ text: toPg(sql), values: args as SqlValue[] });
-            return r.rowCount ?? 0;
+            await batch.flush();
+            return (await query(sql, args)).rowCount ?? 0;
           },
+          write: (sql, args = [], row) => batch.add(sql, args, row),
         });
-        await client.query("COMMIT");
+        const last = batch.take();
+        if (last) await client.query(`${begun ? "" : "BEGIN; "}${inline(last.sql, last.args)}; COMMIT`);
+        else if (begun) await client.query("COMMIT");
+        client.release();
         return out;
       } catch (e) {
-        await client.query("ROLLBACK").catch(() => undefined);
+        // (ROLLBACK outside a transaction only warns; a connection that cannot roll back is dropped.)
+        const broken = await client.query("ROLLBACK").then(
+          () => undefined,
+          (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+        );
+        client.release(broken);
         throw e;
-      } finally {
-        client.release();
       }
     },
     async read<T extends SqlRow>(sql: string, args: readonly SqlValue[] = []) {

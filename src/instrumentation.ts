@@ -10,5 +10,7 @@ export async function register(): Promise<void> {
   // A server without a worker still tells the workers on PostgreSQL when it queues work.
   startWakeups();
   if (!env.EMBEDDED_WORKER) return;
-  stopOnSignals(startWorker("embedded"), true);
+  let worker: ReturnType<typeof startWorker> | undefined;
+  stopOnSignals(() => worker, true);
+  worker = startWorker("embedded");
 }

@@ -79,7 +79,8 @@ describe("crash safety", () => {
     await recovery.owner;
     expect(await allEnded(runIds, 30_000)).toBe(true);
     recovery.kill("SIGTERM");
-    expect((await recovery.exit).code).toBe(0);
+    const stopped = await recovery.exit;
+    expect(stopped.code, `the recovery worker ended by ${stopped.signal ?? "exit"}`).toBe(0);
 
     // ASSERT
     for (const runId of runIds) {

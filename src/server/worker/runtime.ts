@@ -70,15 +70,20 @@ export function startWorker(kind: "embedded" | "standalone"): Worker {
   return w;
 }
 
-/** SIGTERM/SIGINT: stop claiming, let running steps finish within the grace period, release the rest. */
-export function stopOnSignals(worker: Worker, exit: boolean): void {
+/**
+ * SIGTERM/SIGINT: stop claiming, let running steps finish within the grace period, release the rest.
+ * Installed before the worker starts (`worker` is read when a signal comes), so a signal at any
+ * moment of the start is a graceful stop too.
+ */
+export function stopOnSignals(worker: () => Worker | undefined, exit: boolean): void {
   let stopping = false;
   for (const sig of ["SIGTERM", "SIGINT"] as const) {
     process.once(sig, () => {
       if (stopping) return;
       stopping = true;
-      logger.info({ signal: sig, running: worker.activeSteps, graceMs: env.WORKER_SHUTDOWN_GRACE_MS }, "worker stopping");
-      void worker.stop(env.WORKER_SHUTDOWN_GRACE_MS).finally(() => {
+      const w = worker();
+      logger.info({ signal: sig, running: w?.activeSteps ?? 0, graceMs: env.WORKER_SHUTDOWN_GRACE_MS }, "worker stopping");
+      void (w ? w.stop(env.WORKER_SHUTDOWN_GRACE_MS) : Promise.resolve()).finally(() => {
         logger.info("worker stopped");
         if (exit) process.exit(0);
       });

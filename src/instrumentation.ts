@@ -10,7 +10,7 @@ export async function register(): Promise<void> {
   // A server without a worker still tells the workers on PostgreSQL when it queues work.
   startWakeups();
   if (!env.EMBEDDED_WORKER) return;
-  let worker: ReturnType<typeof startWorker> | undefined;
-  stopOnSignals(() => worker, true);
-  worker = startWorker("embedded");
+  const started: { worker?: ReturnType<typeof startWorker> } = {};
+  stopOnSignals(() => started.worker, true);
+  started.worker = startWorker("embedded");
 }

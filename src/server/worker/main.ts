@@ -12,6 +12,6 @@ const pre = spawnSync(process.execPath, ["--import", "tsx", join(root, "src/serv
 if (pre.status !== 0) process.exit(pre.status ?? 1);
 
 const { startWorker, stopOnSignals } = await import("./runtime");
-let worker: ReturnType<typeof startWorker> | undefined;
-stopOnSignals(() => worker, true);
-worker = startWorker("standalone");
+const started: { worker?: ReturnType<typeof startWorker> } = {};
+stopOnSignals(() => started.worker, true);
+started.worker = startWorker("standalone");

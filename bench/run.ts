@@ -39,7 +39,8 @@ async function benchOnce(synchronous: "FULL" | "NORMAL" | "n/a", databaseUrl: st
   const { db } = await import("~/server/db");
   const { newId } = await import("~/server/ids");
   const { saveWorkflow } = await import("~/server/services/workflows");
-  const { createEngineStore } = await import("~/server/store/create-engine-store");
+  const { createSqlDb } = await import("~/server/store/create-engine-store");
+  const { EngineStore } = await import("~/server/store/engine-store");
   const { Worker } = await import("~/server/worker/worker");
 
   const team = await db.team.create({ data: { id: newId("team"), name: `bench-${Date.now()}` } });
@@ -51,7 +52,25 @@ async function benchOnce(synchronous: "FULL" | "NORMAL" | "n/a", databaseUrl: st
       stdio: "ignore",
     }),
   );
-  const store = createEngineStore({ leaseMs: 60_000 });
+  // The store's SQL handle, counting transactions and statements (for the per-step profile).
+  const counts = { tx: 0, statements: 0 };
+  const sql = createSqlDb();
+  const counted: typeof sql = {
+    ...sql,
+    kind: sql.kind,
+    read: sql.read.bind(sql),
+    close: sql.close.bind(sql),
+    tx: (fn) =>
+      sql.tx((q) => {
+        counts.tx++;
+        return fn({
+          all: (text, a) => (counts.statements++, q.all(text, a)),
+          run: (text, a) => (counts.statements++, q.run(text, a)),
+          write: (text, a, row) => (counts.statements++, q.write(text, a, row)),
+        });
+      }),
+  };
+  const store = new EngineStore(counted, { leaseMs: 60_000 });
   const issued = new Map<string, number>();
   const startDelays: number[] = [];
   let measureDelays = false;
@@ -159,7 +178,26 @@ async function benchOnce(synchronous: "FULL" | "NORMAL" | "n/a", databaseUrl: st
 
   return finish();
 
+  /** Transactions, statements and (SQLite) WAL pages written per step of one more chain-100 run. */
+  async function profileChain() {
+    const fs = await import("node:fs");
+    const wal = join(dataDir, "bench.db-wal");
+    if (sql.kind === "sqlite") {
+      await store.sql.read("PRAGMA wal_autocheckpoint = 0");
+      await store.sql.read("PRAGMA wal_checkpoint(TRUNCATE)");
+    }
+    const before = { ...counts, wal: fs.existsSync(wal) ? fs.statSync(wal).size : 0 };
+    await time("chain100", 1, 1);
+    out.chain_tx_per_step = (counts.tx - before.tx) / 100;
+    out.chain_statements_per_step = (counts.statements - before.statements) / 100;
+    if (sql.kind === "sqlite") {
+      out.chain_wal_pages_per_step = (fs.statSync(wal).size - before.wal) / (4096 + 24) / 100;
+      await store.sql.read("PRAGMA wal_autocheckpoint = 1000");
+    }
+  }
+
   async function finish(): Promise<Figures> {
+    await profileChain();
     await worker.stop(5000);
     for (const p of extra) p.kill("SIGTERM");
     if (env.databaseKind === "sqlite") out.sqlite_commit_us = await rawCommitUs(dataDir, synchronous === "NORMAL" ? "NORMAL" : "FULL");

@@ -582,10 +582,17 @@ export class EngineStore {
     }
   }
 
-  private async idsWithStatus(q: SqlExec, runId: string, statuses: readonly string[], limit?: number): Promise<string[]> {
+  /** The run's ready queue, in order (its own partial index: the status is written literally). */
+  private async readyIds(q: SqlExec, runId: string, limit: number): Promise<string[]> {
+    const rows = await q.all<{ stepId: string }>(`SELECT "stepId" FROM "StepRun" WHERE "runId" = ? AND "status" = 'ready' ORDER BY "readyAt", "seq" LIMIT ?`, [runId, limit]);
+    return rows.map((r) => r.stepId);
+  }
+
+  /** The run's records in `statuses` (rare events: a scan of the run's records by primary key). */
+  private async idsWithStatus(q: SqlExec, runId: string, statuses: readonly string[]): Promise<string[]> {
     const rows = await q.all<{ stepId: string }>(
-      `SELECT "stepId" FROM "StepRun" WHERE "runId" = ? AND "status" IN (${statuses.map(() => "?").join(",")}) ORDER BY "readyAt", "seq"${limit !== undefined ? " LIMIT ?" : ""}`,
-      limit !== undefined ? [runId, ...statuses, limit] : [runId, ...statuses],
+      `SELECT "stepId" FROM "StepRun" WHERE "runId" = ? AND "status" IN (${statuses.map(() => "?").join(",")}) ORDER BY "seq"`,
+      [runId, ...statuses],
     );
     return rows.map((r) => r.stepId);
   }
@@ -599,7 +606,7 @@ export class EngineStore {
     // active records are only needed to cancel. Both are read only for the events that use them.
     const header = ctx.header;
     const needsReady = plan.concurrency > 0 || header.status === "paused" || event.type === "run_resume_requested";
-    const ready = needsReady ? await this.idsWithStatus(q, header.id, ["ready"], Math.max(plan.concurrency, 1) * 4 + 64) : [];
+    const ready = needsReady ? await this.readyIds(q, header.id, Math.max(plan.concurrency, 1) * 4 + 64) : [];
     const cancelling =
       event.type === "run_cancel_requested" ||
       event.type === "run_timed_out" ||

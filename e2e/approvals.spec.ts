@@ -102,6 +102,16 @@ async function openGate(page: Page, runId: string, stepId = "build") {
   return panel;
 }
 
+/** A fresh workflow from `yaml`, one run of it, a new user with `roles` signed in, its gate open. */
+async function gateAs(page: Page, request: APIRequestContext, o: { name: string; yaml: (name: string) => string; roles: string[]; stepId?: string }) {
+  const name = uniqueName(o.name);
+  await saveWorkflow(request, o.yaml, name);
+  const runId = await startRun(request, name);
+  const user = await createUser(request, o.roles);
+  await signInAs(page, user);
+  return { runId, user, panel: await openGate(page, runId, o.stepId) };
+}
+
 type Case = { action: "approve" | "skip" | "reject" | "cancel"; button: string; confirm?: string; toastText: RegExp; end: string };
 const SIMPLE: Case[] = [
   { action: "approve", button: "Approve", toastText: /Approved build: the run continues/, end: "succeeded" },
@@ -146,12 +156,7 @@ for (const c of SIMPLE) {
 }
 
 test("an approver modifies the held output as JSON, sees the diff, and the run continues with it", async ({ page, request }) => {
-  const name = uniqueName("gated-modify");
-  await saveWorkflow(request, gatedYaml, name);
-  const runId = await startRun(request, name);
-  const approver = await createUser(request, ["approver"]);
-  await signInAs(page, approver);
-  const panel = await openGate(page, runId);
+  const { panel } = await gateAs(page, request, { name: "gated-modify", yaml: gatedYaml, roles: ["approver"] });
 
   await panel.getByRole("button", { name: "Modify", exact: true }).click();
   const dialog = page.getByRole("dialog", { name: "Modify output" });
@@ -174,12 +179,7 @@ test("an approver modifies the held output as JSON, sees the diff, and the run c
 });
 
 test("an approver retries a held step: it runs again, a new gate opens, and approving it finishes the run", async ({ page, request }) => {
-  const name = uniqueName("gated-retry");
-  await saveWorkflow(request, gatedYaml, name);
-  const runId = await startRun(request, name);
-  const approver = await createUser(request, ["approver"]);
-  await signInAs(page, approver);
-  const panel = await openGate(page, runId);
+  const { panel } = await gateAs(page, request, { name: "gated-retry", yaml: gatedYaml, roles: ["approver"] });
   await expect(panel.getByTestId("gate-panel")).toHaveAttribute("data-attempt", "1");
 
   await panel.getByRole("button", { name: "Retry", exact: true }).click();
@@ -195,12 +195,7 @@ test("an approver retries a held step: it runs again, a new gate opens, and appr
 });
 
 test("an approver retries with edited params: invalid ones are refused, then the step runs with the new ones and gates again", async ({ page, request }) => {
-  const name = uniqueName("gated-retry-params");
-  await saveWorkflow(request, gatedYaml, name);
-  const runId = await startRun(request, name);
-  const approver = await createUser(request, ["approver"]);
-  await signInAs(page, approver);
-  const panel = await openGate(page, runId);
+  const { panel } = await gateAs(page, request, { name: "gated-retry-params", yaml: gatedYaml, roles: ["approver"] });
 
   await panel.getByRole("button", { name: "Retry", exact: true }).click();
   const dialog = page.getByRole("dialog", { name: "Retry step" });
@@ -227,12 +222,7 @@ test("an approver retries with edited params: invalid ones are refused, then the
 });
 
 test("an approver changes the next step's params in Modify: bad params are refused, the diff is recorded, and the run uses the new ones", async ({ page, request }) => {
-  const name = uniqueName("gated-modify-next");
-  await saveWorkflow(request, gatedYaml, name);
-  const runId = await startRun(request, name);
-  const approver = await createUser(request, ["approver"]);
-  await signInAs(page, approver);
-  const panel = await openGate(page, runId);
+  const { runId, panel } = await gateAs(page, request, { name: "gated-modify-next", yaml: gatedYaml, roles: ["approver"] });
 
   await panel.getByRole("button", { name: "Modify", exact: true }).click();
   const dialog = page.getByRole("dialog", { name: "Modify output" });
@@ -264,12 +254,7 @@ test("an approver changes the next step's params in Modify: bad params are refus
 });
 
 test("a human stage's form: the approver fills it, a missing required field is refused by name, and downstream reads the values", async ({ page, request }) => {
-  const name = uniqueName("stage-form");
-  await saveWorkflow(request, formYaml, name);
-  const runId = await startRun(request, name);
-  const approver = await createUser(request, ["approver"]);
-  await signInAs(page, approver);
-  const panel = await openGate(page, runId, "signoff");
+  const { panel } = await gateAs(page, request, { name: "stage-form", yaml: formYaml, roles: ["approver"], stepId: "signoff" });
   await expect(panel).toContainText("Where does it go?");
 
   const form = panel.getByRole("group", { name: "Form" });
@@ -299,12 +284,7 @@ test("a human stage's form: the approver fills it, a missing required field is r
 });
 
 test("a pending gate lists the files the step left in $WF_ARTIFACTS; they download, and paths outside answer 404", async ({ page, request }) => {
-  const name = uniqueName("gated-artifacts");
-  await saveWorkflow(request, gatedYaml, name);
-  const runId = await startRun(request, name);
-  const viewer = await createUser(request, ["viewer"]);
-  await signInAs(page, viewer);
-  const panel = await openGate(page, runId);
+  const { runId, panel } = await gateAs(page, request, { name: "gated-artifacts", yaml: gatedYaml, roles: ["viewer"] });
 
   const list = panel.getByRole("list", { name: "Artifacts of build" });
   await expect(list).toContainText("report.txt");

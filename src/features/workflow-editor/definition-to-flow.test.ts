@@ -94,3 +94,18 @@ steps:
     expect(graph.steps.map((s) => s.key)).toEqual(["a", "steps[1]", "steps[2]"]);
   });
 });
+
+describe("graph diff of two versions", () => {
+  it("marks added, removed and changed steps, and keeps removed ones on the graph", async () => {
+    const { graphDiff } = await import("./graph-diff");
+    //   v1: build ──► test ──► ship        v2: build ──► test' ──► deploy
+    const v1 = readGraph(parse("name: d\nsteps:\n  - { id: build, type: noop }\n  - { id: test, type: noop, needs: [build] }\n  - { id: ship, type: noop, needs: [test] }\n"));
+    const v2 = readGraph(parse("name: d\nsteps:\n  - { id: build, type: noop }\n  - { id: test, type: noop, needs: [build], timeout: 5m }\n  - { id: deploy, type: noop, needs: [test] }\n"));
+    const { graph, marks } = graphDiff(v1, v2);
+    expect(Object.fromEntries(marks)).toEqual({ test: "changed", deploy: "added", ship: "removed" });
+    expect(graph.steps.map((s) => s.key)).toEqual(["build", "test", "deploy", "ship"]);
+    expect(graph.edges.map((e) => e.id).sort()).toEqual(["build->test", "test->deploy", "test->ship"]);
+    const { nodes } = definitionToFlow(graph, autoLayout(graph), undefined, { diff: marks });
+    expect(nodes.find((n) => n.id === "ship")?.data.diff).toBe("removed");
+  });
+});

@@ -109,3 +109,19 @@ describe("graph diff of two versions", () => {
     expect(nodes.find((n) => n.id === "ship")?.data.diff).toBe("removed");
   });
 });
+
+describe("layout of a big workflow", () => {
+  it("lays out 500 steps in layers (no dagre above DAGRE_MAX_NODES): every step right of its needs, none overlapping", async () => {
+    const { DAGRE_MAX_NODES } = await import("./auto-layout");
+    //   s_0 ──► s_1 ──► s_2 ... with a long edge every 10 steps
+    const steps = Array.from({ length: 500 }, (_, i) => ({ id: `s_${i}`, type: "noop", ...(i > 0 ? { needs: i % 10 === 0 ? [`s_${i - 1}`, `s_${i - 10}`] : [`s_${i - 1 - (i % 3 === 0 ? 1 : 0)}`] } : {}) }));
+    const graph = readGraph({ name: "big", steps });
+    expect(graph.steps.length).toBeGreaterThan(DAGRE_MAX_NODES);
+    const started = performance.now();
+    const pos = autoLayout(graph);
+    expect(performance.now() - started).toBeLessThan(2_000); // generous: dagre took ~0.5-0.8 s here
+    for (const e of graph.edges) expect(pos[e.to]?.x ?? 0, e.id).toBeGreaterThan(pos[e.from]?.x ?? 0);
+    const seen = new Set(Object.values(pos).map((p) => `${p.x},${p.y}`));
+    expect(seen.size).toBe(500);
+  });
+});

@@ -13,7 +13,7 @@ import {
   type NodeChange,
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
-import { memo, useCallback, useEffect, useState, type DragEvent } from "react";
+import { memo, useCallback, useEffect, useRef, useState, type DragEvent } from "react";
 import type { Point } from "./auto-layout";
 import type { StepNode } from "./definition-to-flow";
 import { NODE_TYPES } from "./step-node";
@@ -30,6 +30,10 @@ const ARIA = {
   "controls.interactive.ariaLabel": "Lock canvas",
   "minimap.ariaLabel": "Mini map",
 };
+
+const FIT_OPTIONS = { padding: 0.15, maxZoom: 1.2 };
+const DELETE_KEYS = ["Delete", "Backspace"];
+const PRO = { hideAttribution: true };
 
 export type CanvasEvents = {
   onSelect: (key: string | null) => void;
@@ -64,6 +68,12 @@ export const EditorCanvas = memo(function EditorCanvas({
   selected?: string | null;
 }) {
   const [nodes, setNodes] = useState<StepNode[]>(fromDoc);
+  // Handlers read the latest events through a ref: React Flow gets stable props, so a parent
+  // re-render never pushes new handlers into its store (which re-renders every node).
+  const ev = useRef(events);
+  useEffect(() => {
+    ev.current = events;
+  });
   const [edges, setEdges] = useState<Edge[]>(edgesFromDoc);
   const flow = useReactFlow();
   useEffect(() => {
@@ -77,7 +87,7 @@ export const EditorCanvas = memo(function EditorCanvas({
   useEffect(() => setEdges(edgesFromDoc), [edgesFromDoc]);
   useEffect(() => {
     if (fitKey === undefined) return;
-    const t = window.setTimeout(() => void flow.fitView({ padding: 0.15, maxZoom: 1.2 }), 30);
+    const t = window.setTimeout(() => void flow.fitView(FIT_OPTIONS), 30);
     return () => window.clearTimeout(t);
   }, [fitKey, flow]);
 
@@ -85,15 +95,22 @@ export const EditorCanvas = memo(function EditorCanvas({
     (changes: NodeChange<StepNode>[]) => {
       setNodes((ns) => applyNodeChanges(changes, ns));
       const moved: Record<string, Point> = {};
+      // Selection by keyboard (Enter on a focused node) arrives here too, not as a click.
+      const picked = changes.flatMap((c) => (c.type === "select" && c.selected ? [c.id] : []));
+      if (picked.length === 1 && picked[0] !== undefined) ev.current.onSelect(picked[0]);
       for (const c of changes) {
         if (c.type === "position" && c.dragging === false && c.position) moved[c.id] = { x: Math.round(c.position.x), y: Math.round(c.position.y) };
       }
-      if (Object.keys(moved).length > 0) events.onMoved(moved);
+      if (Object.keys(moved).length > 0) ev.current.onMoved(moved);
     },
-    [events],
+    [],
   );
   const onEdgesChange = useCallback((changes: EdgeChange[]) => setEdges((es) => applyEdgeChanges(changes, es)), []);
-  const onConnect = useCallback((c: Connection) => events.onConnect(c.source, c.target), [events]);
+  const onConnect = useCallback((c: Connection) => ev.current.onConnect(c.source, c.target), []);
+  const onNodeClick = useCallback((_: unknown, n: StepNode) => ev.current.onSelect(n.id), []);
+  const onPaneClick = useCallback(() => ev.current.onSelect(null), []);
+  const onNodesDelete = useCallback((ns: StepNode[]) => ev.current.onDeleteNodes(ns.map((n) => n.id)), []);
+  const onEdgesDelete = useCallback((es: Edge[]) => ev.current.onDeleteEdges(es.map((e) => ({ from: e.source, to: e.target }))), []);
   const onDragOver = useCallback((e: DragEvent) => {
     if (!e.dataTransfer.types.includes(PALETTE_MIME)) return;
     e.preventDefault();
@@ -105,9 +122,9 @@ export const EditorCanvas = memo(function EditorCanvas({
       if (!type) return;
       e.preventDefault();
       const p = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
-      events.onDropType(type, { x: Math.round(p.x), y: Math.round(p.y) });
+      ev.current.onDropType(type, { x: Math.round(p.x), y: Math.round(p.y) });
     },
-    [events, flow],
+    [flow],
   );
 
   return (
@@ -119,26 +136,23 @@ export const EditorCanvas = memo(function EditorCanvas({
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={readOnly ? undefined : onConnect}
-        onNodeClick={(_, n) => events.onSelect(n.id)}
-        onPaneClick={() => events.onSelect(null)}
-        onNodesDelete={readOnly ? undefined : (ns) => events.onDeleteNodes(ns.map((n) => n.id))}
-        onEdgesDelete={readOnly ? undefined : (es) => events.onDeleteEdges(es.map((e) => ({ from: e.source, to: e.target })))}
-        onSelectionChange={({ nodes: sel }) => {
-          if (sel.length === 1 && sel[0]) events.onSelect(sel[0].id);
-        }}
+        onNodeClick={onNodeClick}
+        onPaneClick={onPaneClick}
+        onNodesDelete={readOnly ? undefined : onNodesDelete}
+        onEdgesDelete={readOnly ? undefined : onEdgesDelete}
         onDragOver={onDragOver}
         onDrop={readOnly ? undefined : onDrop}
         nodesDraggable={!readOnly}
         nodesConnectable={!readOnly}
         edgesReconnectable={false}
-        deleteKeyCode={readOnly ? null : ["Delete", "Backspace"]}
+        deleteKeyCode={readOnly ? null : DELETE_KEYS}
         onlyRenderVisibleElements={fromDoc.length > CULL_ABOVE}
         minZoom={0.05}
         maxZoom={2}
         fitView
-        fitViewOptions={{ padding: 0.15, maxZoom: 1.2 }}
+        fitViewOptions={FIT_OPTIONS}
         ariaLabelConfig={ARIA}
-        proOptions={{ hideAttribution: true }}
+        proOptions={PRO}
       >
         <Background gap={16} />
         <Controls showInteractive={false} />

@@ -1,11 +1,11 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useMemo } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { Alert, Card } from "~/components/ui/card";
 import { PageTitle } from "~/components/ui/page-title";
 import { useTRPC } from "~/trpc/react";
-import { WorkflowEditor } from "./workflow-editor";
+import { WorkflowEditor, type EditorSource } from "./workflow-editor";
 import { applyOp } from "./yaml-doc";
 
 /** The editor on the latest version of a saved workflow (with its layout). */
@@ -14,11 +14,17 @@ export function EditWorkflowPage({ name }: { name: string }) {
   const wf = useQuery(trpc.workflows.get.queryOptions({ name }));
   const latest = wf.data?.latest.version;
   const version = useQuery({ ...trpc.workflows.version.queryOptions({ name, version: latest ?? 1 }), enabled: latest !== undefined, staleTime: Infinity });
+  // The editor owns the document once loaded: later refetches (after a save or a restore) must
+  // not remount it, or its undo history and messages would be lost.
+  const [source, setSource] = useState<EditorSource | null>(null);
+  useEffect(() => {
+    const v = version.data;
+    if (v && source === null) setSource({ name: v.name, version: v.version, yaml: v.yaml, positions: v.layout?.positions ?? {} });
+  }, [version.data, source]);
   const error = wf.error ?? version.error;
-  if (error) return <Alert>{error.message}</Alert>;
-  if (!version.data) return <p className="text-sm text-slate-500">Loading…</p>;
-  const v = version.data;
-  return <WorkflowEditor key={`${v.name}@${v.version}`} source={{ name: v.name, version: v.version, yaml: v.yaml, positions: v.layout?.positions ?? {} }} />;
+  if (error && !source) return <Alert>{error.message}</Alert>;
+  if (!source) return <p className="text-sm text-slate-500">Loading…</p>;
+  return <WorkflowEditor source={source} />;
 }
 
 const BLANK = `# yaml-language-server: $schema=/schema/workflow.json

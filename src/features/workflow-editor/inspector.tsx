@@ -146,11 +146,14 @@ function FieldRow({
   }
   return (
     <div className="flex flex-col gap-0.5">
-      <label htmlFor={id} className="text-[11px] font-medium text-slate-700">
-        {field.label}
+      <div className="flex items-baseline gap-1 text-[11px]">
+        {/* only the name in the label: tests and screen readers find the control by it */}
+        <label htmlFor={id} className="font-medium text-slate-700">
+          {field.label}
+        </label>
         {field.required ? <span aria-hidden="true" className="text-red-600">*</span> : null}
-        {field.control.kind === "yaml" ? <span className="ml-1 font-normal text-slate-400">YAML</span> : null}
-      </label>
+        {field.control.kind === "yaml" ? <span className="font-normal text-slate-400">YAML</span> : null}
+      </div>
       {control}
       {field.description ? (
         <p id={helpId} className="text-[10px] text-slate-500">

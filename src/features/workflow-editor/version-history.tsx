@@ -41,7 +41,7 @@ function YamlDiff({ before, after, beforeLabel, afterLabel }: { before: string; 
     return () => view.destroy();
   }, [before, after, beforeLabel, afterLabel]);
   return (
-    <section aria-label="YAML diff" className="rounded border border-slate-200">
+    <section aria-label="Version diff (YAML side by side)" className="rounded border border-slate-200">
       <div className="grid grid-cols-2 border-b border-slate-200 bg-slate-50 px-2 py-1 text-xs font-medium text-slate-600">
         <span>{beforeLabel}</span>
         <span>{afterLabel}</span>

@@ -1,7 +1,6 @@
 "use client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { ReactFlowProvider } from "@xyflow/react";
-import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent } from "react";
 import { parseDocument } from "yaml";
 import { Button } from "~/components/ui/button";
@@ -84,7 +83,6 @@ function ProblemsList({ issues, onPick }: { issues: readonly WorkflowIssue[]; on
 export function WorkflowEditor({ source }: { source: EditorSource }) {
   const trpc = useTRPC();
   const qc = useQueryClient();
-  const router = useRouter();
   const { canWrite, canStart, loaded } = useCanWrite();
   const readOnly = !canWrite;
   const history = useTextHistory(source.yaml);
@@ -93,7 +91,8 @@ export function WorkflowEditor({ source }: { source: EditorSource }) {
   const [positions, setPositions] = useState<Positions>(source.positions);
   const [layoutDirty, setLayoutDirty] = useState(false);
   const [selected, setSelected] = useState<string | null>(null);
-  const [issues, setIssues] = useState<WorkflowIssue[]>(() => loadWorkflow(source.yaml).errors);
+  // Filled by the debounced validation below: the first paint of a big workflow does not wait for it.
+  const [issues, setIssues] = useState<WorkflowIssue[]>([]);
   const [status, setStatus] = useState<{ kind: "info" | "error" | "success"; text: string } | null>(null);
   const [message, setMessage] = useState("");
   const [addType, setAddType] = useState<string>("shell");
@@ -256,7 +255,9 @@ export function WorkflowEditor({ source }: { source: EditorSource }) {
         setMessage("");
         setStatus({ kind: "success", text: r.created ? `Saved ${r.name} v${r.version}` : `No changes: ${r.name} stays at v${r.version}` });
         void qc.invalidateQueries({ queryKey: trpc.workflows.pathKey() });
-        if (r.name !== source.name) router.replace(`/workflows/${encodeURIComponent(r.name)}/edit`);
+        // A new (or renamed) workflow: its own address, without remounting the editor (undo history stays).
+        const path = `/workflows/${encodeURIComponent(r.name)}/edit`;
+        if (window.location.pathname !== path) window.history.replaceState(null, "", path);
       },
       onError: (e) => {
         const details = (e.data as { details?: { errors?: WorkflowIssue[] } } | undefined)?.details;
@@ -333,7 +334,7 @@ export function WorkflowEditor({ source }: { source: EditorSource }) {
     <div className="flex flex-col gap-3" onKeyDown={onKeyDown}>
       <div className="flex flex-wrap items-end justify-between gap-3">
         <div>
-          <h1 className="text-2xl font-semibold tracking-tight">{source.name ? `Edit ${saved.name ?? source.name}` : "New workflow"}</h1>
+          <h1 className="text-2xl font-semibold tracking-tight">{saved.name ? `Edit ${saved.name}` : "New workflow"}</h1>
           <p className="text-sm text-slate-500">
             {saved.version > 0 ? `v${saved.version}` : "not saved yet"} · {stepCount} step{stepCount === 1 ? "" : "s"}
             {dirty ? " · unsaved changes" : ""}

@@ -58,6 +58,9 @@ export function definitionToFlow(
       ...(isGroup ? { zIndex: -1 } : {}),
     };
   });
+  // Each edge also draws a wide invisible path to be easy to click; on big graphs that doubles the
+  // SVG the browser lays out, so the hit area shrinks to the line (edges are also edited in the inspector).
+  const interaction = graph.edges.length > 300 ? { interactionWidth: 6 } : {};
   const edges: Edge[] = graph.edges.map((e) => {
     const inCycle = issues?.cycleEdges.has(e.id) ?? false;
     const target = graph.byKey.get(e.to);
@@ -71,6 +74,7 @@ export function definitionToFlow(
       style: inCycle ? { stroke: "#dc2626", strokeWidth: 2.5 } : { stroke: "#64748b", strokeWidth: 1.5 },
       markerEnd: { type: MarkerType.ArrowClosed, color: inCycle ? "#dc2626" : "#64748b" },
       zIndex: 1,
+      ...interaction,
     };
   });
   return { nodes, edges };

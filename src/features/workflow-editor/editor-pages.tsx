@@ -8,22 +8,18 @@ import { useTRPC } from "~/trpc/react";
 import { WorkflowEditor, type EditorSource } from "./workflow-editor";
 import { applyOp } from "./yaml-doc";
 
-/** The editor on the latest version of a saved workflow (with its layout). */
-export function EditWorkflowPage({ name }: { name: string }) {
-  const trpc = useTRPC();
-  const wf = useQuery(trpc.workflows.get.queryOptions({ name }));
-  const latest = wf.data?.latest.version;
-  const version = useQuery({ ...trpc.workflows.version.queryOptions({ name, version: latest ?? 1 }), enabled: latest !== undefined, staleTime: Infinity });
-  // The editor owns the document once loaded: later refetches (after a save or a restore) must
-  // not remount it, or its undo history and messages would be lost.
-  const [source, setSource] = useState<EditorSource | null>(null);
+/**
+ * The editor on the latest version of a saved workflow (with its layout). The page's server
+ * component reads the version (no API round trips before the canvas); the editor mounts on the
+ * client only (canvas and CodeMirror measure the DOM).
+ */
+export function EditWorkflowPage({ source }: { source: EditorSource }) {
+  const [mounted, setMounted] = useState(false);
   useEffect(() => {
-    const v = version.data;
-    if (v && source === null) setSource({ name: v.name, version: v.version, yaml: v.yaml, positions: v.layout?.positions ?? {} });
-  }, [version.data, source]);
-  const error = wf.error ?? version.error;
-  if (error && !source) return <Alert>{error.message}</Alert>;
-  if (!source) return <p className="text-sm text-slate-500">Loading…</p>;
+    performance.mark("wf-editor:source");
+    setMounted(true);
+  }, []);
+  if (!mounted) return <p className="text-sm text-slate-500">Loading the editor…</p>;
   return <WorkflowEditor source={source} />;
 }
 

@@ -169,15 +169,17 @@ function NeedsField({ step, graph, issues, readOnly, onToggle }: { step: EditorS
   const [local, setLocal] = useState<string | null>(null);
   const [filter, setFilter] = useState("");
   const others = graph.steps.filter((s) => s.key !== step.key && s.id !== "");
-  const shown = others.length > 20 && filter ? others.filter((s) => s.id.includes(filter)) : others;
+  // Big workflows: the checked ones plus what the filter finds (a list of 500 checkboxes helps nobody).
+  const big = others.length > 30;
+  const shown = big ? others.filter((s) => step.needs.includes(s.id) || (filter !== "" && s.id.includes(filter))).slice(0, 60) : others;
   const unknown = step.needs.filter((n) => !graph.byKey.has(n));
   return (
     <fieldset className="flex flex-col gap-1" aria-describedby={issues.length ? `needs-err-${step.key}` : undefined}>
       <legend className="text-[11px] font-medium text-slate-700">needs</legend>
-      {others.length > 20 ? <input aria-label="Filter needs" className={CONTROL} placeholder="filter steps…" value={filter} onChange={(e) => setFilter(e.target.value)} /> : null}
+      {big ? <input aria-label="Filter needs" className={CONTROL} placeholder="filter steps…" value={filter} onChange={(e) => setFilter(e.target.value)} /> : null}
       <div className="flex max-h-40 flex-wrap gap-x-3 gap-y-1 overflow-auto">
         {others.length === 0 ? <span className="text-[11px] text-slate-500">No other steps yet.</span> : null}
-        {shown.slice(0, 200).map((s) => (
+        {shown.map((s) => (
           <label key={s.key} className="flex items-center gap-1 text-xs">
             <input type="checkbox" disabled={readOnly} checked={step.needs.includes(s.id)} onChange={(e) => setLocal(onToggle(s.id, e.target.checked))} />
             {s.id}

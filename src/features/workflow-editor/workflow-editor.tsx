@@ -10,7 +10,7 @@ import type { WorkflowIssue } from "~/engine/definition/workflow-issue";
 import { StartRunDialog } from "~/features/workflows/start-run-dialog";
 import { useTRPC } from "~/trpc/react";
 import { autoLayout, NODE_W, type Point, type Positions } from "./auto-layout";
-import { definitionToFlow } from "./definition-to-flow";
+import { definitionToFlow, type StepNode } from "./definition-to-flow";
 import { EditorCanvas, PALETTE_MIME, type CanvasEvents } from "./editor-canvas";
 import { Inspector } from "./inspector";
 import { CONTAINER_TYPES, mapIssues, readGraph, type EditorGraph } from "./read-graph";
@@ -39,6 +39,21 @@ function parseText(text: string): Parsed {
   const e = doc.errors[0];
   if (e) return { ok: false, message: e.message.split("\n")[0] ?? "YAML syntax error", line: e.linePos?.[0].line ?? 1, col: e.linePos?.[0].col ?? 1 };
   return { ok: true, data: doc.toJS({ maxAliasCount: 100 }) as unknown };
+}
+
+function sameNode(a: StepNode, b: StepNode): boolean {
+  return (
+    a.position.x === b.position.x &&
+    a.position.y === b.position.y &&
+    a.width === b.width &&
+    a.height === b.height &&
+    a.parentId === b.parentId &&
+    a.data.inCycle === b.data.inCycle &&
+    a.data.problems.join("\n") === b.data.problems.join("\n") &&
+    a.data.step.key === b.data.step.key &&
+    a.data.step.path === b.data.step.path &&
+    JSON.stringify(a.data.step.raw) === JSON.stringify(b.data.step.raw)
+  );
 }
 
 function useCanWrite() {
@@ -112,13 +127,36 @@ export function WorkflowEditor({ source }: { source: EditorSource }) {
   const root = useMemo(() => (data !== null && typeof data === "object" && !Array.isArray(data) ? (data as Record<string, unknown>) : {}), [data]);
 
   useEffect(() => {
-    const t = window.setTimeout(() => setIssues(loadWorkflow(text).errors), VALIDATE_DEBOUNCE_MS);
+    const t = window.setTimeout(() => {
+      const errors = loadWorkflow(text).errors;
+      // No problems before and after: keep the same array so the canvas is not rebuilt.
+      setIssues((prev) => (prev.length === 0 && errors.length === 0 ? prev : errors));
+    }, VALIDATE_DEBOUNCE_MS);
     return () => window.clearTimeout(t);
   }, [text]);
 
   const issueMap = useMemo(() => mapIssues(graph, issues), [graph, issues]);
   const effective = useMemo(() => autoLayout(graph, positions), [graph, positions]);
-  const flow = useMemo(() => definitionToFlow(graph, effective, issueMap), [graph, effective, issueMap]);
+  const previous = useRef<Map<string, StepNode>>(new Map());
+  const flow = useMemo(() => {
+    const next = definitionToFlow(graph, effective, issueMap);
+    // Keep the node objects whose content did not change: memo'd node components skip them, so an
+    // edit of one step re-renders one node, not all 500.
+    const reused = new Map<string, StepNode>();
+    const nodes = next.nodes.map((n) => {
+      const old = previous.current.get(n.id);
+      const same = old !== undefined && sameNode(old, n);
+      const keep = same ? old : n;
+      reused.set(n.id, keep);
+      return keep;
+    });
+    previous.current = reused;
+    return { nodes, edges: next.edges };
+  }, [graph, effective, issueMap]);
+  useEffect(() => {
+    // For the benchmark (e2e/editor-bench.spec.ts): when the first canvas of a document was committed.
+    if (performance.getEntriesByName("wf-editor:canvas").length === 0) performance.mark("wf-editor:canvas");
+  }, []);
   const selectedStep = selected ? (graph.byKey.get(selected) ?? null) : null;
   const dirty = text !== saved.text || layoutDirty;
   const workflowName = typeof root["name"] === "string" ? root["name"] : "";

@@ -77,12 +77,30 @@ export const YamlPane = memo(function YamlPane({
   const view = useRef<EditorView | null>(null);
   const callbacks = useRef({ onChange, onUndo, onRedo });
   const readOnlyConf = useRef(new Compartment());
+  const latest = useRef({ text, issues, readOnly });
   useEffect(() => {
     callbacks.current = { onChange, onUndo, onRedo };
+    latest.current = { text, issues, readOnly };
   });
 
   useEffect(() => {
-    if (!host.current) return;
+    // Created after the canvas's first frame: on a big workflow the canvas is interactive first.
+    let cancelled = false;
+    let created: EditorView | null = null;
+    const frame = requestAnimationFrame(() => window.setTimeout(() => {
+      if (!cancelled) created = create();
+    }, 0));
+    return () => {
+      cancelled = true;
+      cancelAnimationFrame(frame);
+      created?.destroy();
+      view.current = null;
+    };
+  }, []);
+
+  function create(): EditorView | null {
+    if (!host.current) return null;
+    const { text, readOnly } = latest.current;
     const undoKeys = keymap.of([
       { key: "Mod-z", run: () => (callbacks.current.onUndo(), true), preventDefault: true },
       { key: "Mod-Shift-z", run: () => (callbacks.current.onRedo(), true), preventDefault: true },
@@ -118,6 +136,7 @@ export const YamlPane = memo(function YamlPane({
       }),
     });
     view.current = v;
+    v.dispatch(setDiagnostics(v.state, diagnostics(v.state, latest.current.issues)));
     if (handleRef) {
       handleRef.current = {
         goTo: (line, col) => {
@@ -128,12 +147,9 @@ export const YamlPane = memo(function YamlPane({
         },
       };
     }
-    return () => {
-      v.destroy();
-      view.current = null;
-    };
+    return v;
     // Created once; text/readOnly/issues flow in through the effects below.
-  }, []);
+  }
 
   useEffect(() => {
     const v = view.current;

@@ -89,7 +89,6 @@ test("build a 4-step workflow with a parallel branch from scratch on the canvas,
   const stored = await versionViaRest(page.request, name, 1);
   expect(stored.message).toBe("built on the canvas");
   expect(Object.keys(stored.layout?.positions ?? {}).sort()).toEqual(["build", "lint", "report", "unit"]);
-  if (process.env.E2E_SCREENSHOTS) await page.screenshot({ path: "docs/editor.png" });
 
   await page.getByRole("button", { name: "Run", exact: true }).click();
   const dialog = page.getByRole("dialog", { name: `Run ${name}` });
@@ -162,6 +161,14 @@ test("a commented YAML file edited on the canvas changes exactly the lines of th
     "+    needs: [unit_tests, lint]",
     '+    if: steps.unit_tests.status == "succeeded"',
   ]);
+  if (process.env.E2E_SCREENSHOTS) {
+    await page.setViewportSize({ width: 1600, height: 1000 });
+    await page.getByRole("button", { name: "Auto layout" }).click();
+    await node(page, "deploy").click();
+    await page.getByRole("button", { name: "Fit view" }).click();
+    await page.screenshot({ path: "docs/editor.png", fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 720 });
+  }
 });
 
 test("a cycle typed into the YAML shows on the canvas and in the problems, and saving is refused", async ({ page }) => {

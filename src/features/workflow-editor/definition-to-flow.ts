@@ -73,7 +73,6 @@ export function definitionToFlow(
       ...(inCycle ? { className: "wf-edge-cycle", animated: true, data: { inCycle } } : {}),
       style: inCycle ? { stroke: "#dc2626", strokeWidth: 2.5 } : { stroke: "#64748b", strokeWidth: 1.5 },
       markerEnd: { type: MarkerType.ArrowClosed, color: inCycle ? "#dc2626" : "#64748b" },
-      zIndex: 1,
       ...interaction,
     };
   });

@@ -160,7 +160,7 @@ export const EditorCanvas = memo(function EditorCanvas({
       >
         <Background gap={16} />
         <Controls showInteractive={false} />
-        {fromDoc.length <= MINIMAP_MAX ? <MiniMap pannable zoomable ariaLabel="Mini map" /> : null}
+        {fromDoc.length <= MINIMAP_MAX ? <MiniMap pannable zoomable ariaLabel="Mini map" style={{ width: 140, height: 90 }} /> : null}
       </ReactFlow>
     </div>
   );

@@ -369,7 +369,8 @@ export function WorkflowEditor({ source }: { source: EditorSource }) {
   const allIssues = parsed.ok || issues.some((i) => i.code === "yaml_syntax") ? issues : [{ line: parsed.line, col: parsed.col, path: "", code: "yaml_syntax" as const, message: `YAML syntax error: ${parsed.message}` }, ...issues];
 
   return (
-    <div className="flex flex-col gap-3" onKeyDown={onKeyDown}>
+    // Wider than the app's content column: canvas, YAML and inspector side by side need the room.
+    <div className="relative left-1/2 flex w-[calc(100vw-3rem)] max-w-[1800px] -translate-x-1/2 flex-col gap-3" onKeyDown={onKeyDown}>
       <div className="flex flex-wrap items-end justify-between gap-3">
         <div>
           <h1 className="text-2xl font-semibold tracking-tight">{saved.name ? `Edit ${saved.name}` : "New workflow"}</h1>

@@ -204,6 +204,29 @@ test("a cycle typed into the YAML shows on the canvas and in the problems, and s
   await expect(problems).toContainText("No problems");
 });
 
+test("new from template: a copy of a workflows/ file under a new name, with a field error shown under its field", async ({ page }) => {
+  await signInAsAdmin(page);
+  await page.goto("/workflows");
+  await page.getByRole("link", { name: "New from template" }).click();
+  await page.getByRole("link", { name: "Use template hello" }).click();
+  await expect(yamlPane(page)).toContainText("name: hello-copy");
+  await expect(yamlPane(page)).toContainText("# Smoke test: two shell steps"); // the file's comments came along
+
+  // An invalid value typed in the inspector shows under that field and in the problems.
+  await node(page, "greet").click();
+  const timeout = inspector(page).getByRole("textbox", { name: "timeout", exact: true });
+  await timeout.fill("ten minutes");
+  await expect(timeout).toHaveAttribute("aria-invalid", "true");
+  await expect(inspector(page)).toContainText('invalid duration "ten minutes"');
+  await expect(node(page, "greet").getByTestId("node-problems")).toHaveText("1 problem");
+  await timeout.fill("10m");
+  await expect(page.getByRole("region", { name: "Problems" })).toContainText("No problems");
+
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(status(page)).toHaveText(/^Saved hello-copy v\d+$/);
+  await expect(page).toHaveURL(/\/workflows\/hello-copy\/edit$/);
+});
+
 test("restore an earlier version from the history, after comparing it", async ({ page }) => {
   const name = unique("restore");
   const v1 = `name: ${name}\nsteps:\n  - id: a\n    type: shell\n    params: { command: echo one }\n`;

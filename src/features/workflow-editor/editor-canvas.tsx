@@ -158,7 +158,8 @@ export const EditorCanvas = memo(function EditorCanvas({
         ariaLabelConfig={ARIA}
         proOptions={PRO}
       >
-        <Background gap={16} />
+        {/* The dotted background tiles at gap × zoom: zoomed out over a big graph that is ~10^5 dots per frame. */}
+        {fromDoc.length <= MINIMAP_MAX ? <Background gap={16} /> : null}
         <Controls showInteractive={false} />
         {fromDoc.length <= MINIMAP_MAX ? <MiniMap pannable zoomable ariaLabel="Mini map" style={{ width: 140, height: 90 }} /> : null}
       </ReactFlow>

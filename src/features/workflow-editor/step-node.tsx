@@ -29,7 +29,7 @@ function ProblemBadge({ data }: { data: StepNode["data"] }) {
 export const StepNodeView = memo(function StepNodeView({ data, selected, isConnectable }: NodeProps<StepNode>) {
   const { step } = data;
   return (
-    <div className={`flex h-full w-full flex-col justify-center rounded-md border px-3 py-1.5 text-xs shadow-sm ${frame(data, selected)}`} data-step={step.key} data-in-cycle={data.inCycle || undefined} data-diff={data.diff}>
+    <div className={`flex h-full w-full flex-col justify-center rounded-md border px-3 py-1.5 text-xs ${frame(data, selected)}`} data-step={step.key} data-in-cycle={data.inCycle || undefined} data-diff={data.diff}>
       <Handle type="target" position={Position.Left} isConnectable={isConnectable} aria-label={`Needs of ${step.id}`} />
       <div className="flex items-center justify-between gap-2">
         <span className="truncate font-semibold text-slate-900">{step.id || step.path}</span>

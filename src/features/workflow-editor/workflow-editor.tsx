@@ -220,7 +220,13 @@ export function WorkflowEditor({ source }: { source: EditorSource }) {
       onSelect: setSelected,
       onConnect: (from, to) => void apply({ kind: "addEdge", from: stepIdOf(from), to: stepIdOf(to) }),
       onDeleteNodes: (keys) => {
-        for (const k of keys) apply({ kind: "removeStep", id: stepIdOf(k) });
+        // React Flow also deletes the children of a deleted container: removing the container does that.
+        const set = new Set(keys);
+        const inside = (k: string): boolean => {
+          for (let p = graph.byKey.get(k)?.parent; p !== undefined; p = graph.byKey.get(p)?.parent) if (set.has(p)) return true;
+          return false;
+        };
+        for (const k of keys) if (!inside(k)) apply({ kind: "removeStep", id: stepIdOf(k) });
         setSelected(null);
       },
       onDeleteEdges: (edges) => {
@@ -233,7 +239,7 @@ export function WorkflowEditor({ source }: { source: EditorSource }) {
       },
       onDropType: (type, at) => addStep(type, at),
     }),
-    [addStep, apply, readOnly, stepIdOf],
+    [addStep, apply, graph, readOnly, stepIdOf],
   );
 
   const onSetField = useCallback(

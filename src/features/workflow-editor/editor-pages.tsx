@@ -32,6 +32,8 @@ steps: []
 /** A new workflow: blank, or a copy of a workflows/ template renamed so saving does not overwrite it. */
 export function NewWorkflowPage({ template }: { template?: string }) {
   const trpc = useTRPC();
+  const [mounted, setMounted] = useState(false);
+  useEffect(() => setMounted(true), []);
   const templates = useQuery({ ...trpc.workflows.templates.queryOptions(), enabled: template !== undefined });
   const yaml = useMemo(() => {
     if (template === undefined) return BLANK;
@@ -42,7 +44,7 @@ export function NewWorkflowPage({ template }: { template?: string }) {
   }, [template, templates.data]);
   if (templates.error) return <Alert>{templates.error.message}</Alert>;
   if (template !== undefined && templates.data && yaml === undefined) return <Alert>No template {template} in workflows/.</Alert>;
-  if (yaml === undefined) return <p className="text-sm text-slate-500">Loading…</p>;
+  if (yaml === undefined || !mounted) return <p className="text-sm text-slate-500">Loading the editor…</p>;
   return <WorkflowEditor key={template ?? "blank"} source={{ version: 0, yaml, positions: {} }} />;
 }
 

@@ -1,5 +1,6 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
 import { useState } from "react";
 import { Button } from "~/components/ui/button";
 import { Alert, Card } from "~/components/ui/card";
@@ -22,15 +23,20 @@ export function WorkflowDetail({ name }: { name: string }) {
         title={wf.data.name}
         subtitle={wf.data.description}
         actions={
-          canStart ? (
-            <Button onClick={() => setRunning(true)} aria-haspopup="dialog">
-              <span aria-hidden="true">▶</span> Run
-            </Button>
-          ) : loaded ? (
-            <span className="text-xs text-slate-500" data-testid="read-only">
-              Read-only: your role may view this workflow, not run it.
-            </span>
-          ) : null
+          <div className="flex items-center gap-2">
+            <Link href={`/workflows/${encodeURIComponent(wf.data.name)}/edit`} className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-800 hover:bg-slate-100">
+              Edit
+            </Link>
+            {canStart ? (
+              <Button onClick={() => setRunning(true)} aria-haspopup="dialog">
+                <span aria-hidden="true">▶</span> Run
+              </Button>
+            ) : loaded ? (
+              <span className="text-xs text-slate-500" data-testid="read-only">
+                Read-only: your role may view this workflow, not run it.
+              </span>
+            ) : null}
+          </div>
         }
       />
       {running ? <StartRunDialog workflow={wf.data.name} version={wf.data.latest.version} definition={wf.data.latest.definition} onClose={() => setRunning(false)} /> : null}

@@ -1,13 +1,20 @@
 import { z } from "zod";
 import {
+  getVersion,
   getWorkflow,
+  listTemplates,
+  listVersions,
   listWorkflows,
+  restoreVersion,
   saveWorkflowAs,
   validateWorkflowYaml,
   ZSaveWorkflow,
   ZValidation,
+  ZVersionDetail,
+  ZVersionSummary,
   ZWorkflowDetail,
   ZWorkflowSummary,
+  ZWorkflowTemplate,
 } from "~/server/services/workflows";
 import { actorOf, procedure, router } from "../trpc";
 
@@ -35,4 +42,24 @@ export const workflowsRouter = router({
       const { valid, errors } = validateWorkflowYaml(input.yaml);
       return { valid, errors };
     }),
+  versions: procedure
+    .meta({ perm: "workflow.read", openapi: { method: "GET", path: "/workflows/{name}/versions", tags: ["workflows"], summary: "Every version, newest first, with author and message" } })
+    .input(z.object({ name: z.string() }))
+    .output(z.array(ZVersionSummary))
+    .query(({ ctx, input }) => listVersions(actorOf(ctx), input.name)),
+  version: procedure
+    .meta({ perm: "workflow.read", openapi: { method: "GET", path: "/workflows/{name}/versions/{version}", tags: ["workflows"], summary: "One version: YAML, editor layout and definition" } })
+    .input(z.object({ name: z.string(), version: z.coerce.number().int().positive() }))
+    .output(ZVersionDetail)
+    .query(({ ctx, input }) => getVersion(actorOf(ctx), input.name, input.version)),
+  restore: procedure
+    .meta({ perm: "workflow.write", openapi: { method: "POST", path: "/workflows/{name}/versions/{version}/restore", tags: ["workflows"], summary: "Restore an old version as a new version" } })
+    .input(z.object({ name: z.string(), version: z.number().int().positive(), message: z.string().max(500).optional() }))
+    .output(z.object({ name: z.string(), version: z.number().int(), created: z.boolean() }))
+    .mutation(({ ctx, input }) => restoreVersion(actorOf(ctx), input)),
+  templates: procedure
+    .meta({ perm: "workflow.read", openapi: { method: "GET", path: "/workflow-templates", tags: ["workflows"], summary: "The shipped workflows/*.yaml files, for New from template" } })
+    .input(z.void())
+    .output(z.array(ZWorkflowTemplate))
+    .query(() => listTemplates()),
 });

@@ -32,6 +32,12 @@ describe("workflows service", () => {
     await expect(saveWorkflow(team, { yaml: bad })).rejects.toMatchObject({ code: "BAD_REQUEST" });
   });
 
+  it("refuses the names of the editor's pages (/workflows/new, /workflows/templates)", async () => {
+    for (const name of ["new", "templates"]) {
+      await expect(saveWorkflow(team, { yaml: `name: ${name}\nsteps:\n  - { id: a, type: noop }\n` })).rejects.toThrow(`The name "${name}" is taken by the page /workflows/${name}`);
+    }
+  });
+
   it("loads the shipped workflows/ files, and a second load adds nothing", async () => {
     const first = await loadWorkflowFiles(team);
     expect(first.length).toBeGreaterThanOrEqual(6);

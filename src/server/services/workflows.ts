@@ -133,6 +133,9 @@ function layoutText(layout: Layout): string {
  * latest version has already, makes no new version; the same text with a moved node does (layout
  * is part of a version). Invalid YAML is refused with every error.
  */
+/** Names that are the editor's own pages under /workflows/ (a workflow of that name could not be opened). */
+const RESERVED_NAMES = new Set(["new", "templates"]);
+
 export async function saveWorkflow(
   team: { id: string; name: string },
   input: { yaml: string; message?: string; authorId?: string | null; source?: string; file?: string; layout?: Layout; baseVersion?: number },
@@ -147,6 +150,9 @@ export async function saveWorkflow(
     );
   }
   const def = checked.definition;
+  if (RESERVED_NAMES.has(def.name)) {
+    throw new AppError("BAD_REQUEST", `The name "${def.name}" is taken by the page /workflows/${def.name}: choose another name.`);
+  }
   const hash = sha256(input.yaml);
   return db.$transaction(async (tx) => {
     const wf = await tx.workflow.upsert({

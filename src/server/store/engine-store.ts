@@ -355,7 +355,9 @@ export class EngineStore {
       const cancelledOwners = new Map<string, string | null>();
       for (const command of commands) if (command.kind === "cancel_step") cancelledOwners.set(command.stepId, ctx.owners.get(command.stepId) ?? null);
       let started = 0;
+      const written = new Set<string>();
       for (const step of patch.steps) {
+        written.add(step.id);
         const lease = leases.get(step.id);
         await this.writeStep(q, ctx, step, now, lease);
         if (lease && ++started === 2) this.options.crashpoint?.("mid_fanout");
@@ -367,7 +369,7 @@ export class EngineStore {
           case "start_step": {
             const lease = leases.get(command.stepId);
             // (A start always comes with the step's new state; this covers a decision that has none.)
-            if (lease && !patch.steps.some((s) => s.id === command.stepId)) await this.writeLease(q, command.runId, command.stepId, lease);
+            if (lease && !written.has(command.stepId)) await this.writeLease(q, command.runId, command.stepId, lease);
             break;
           }
           case "schedule_retry":

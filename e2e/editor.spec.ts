@@ -97,6 +97,64 @@ test("build a 4-step workflow with a parallel branch from scratch on the canvas,
   await expect(page.getByRole("main").getByTestId("run-status").first()).toHaveText("succeeded", { timeout: RUN_TIMEOUT });
 });
 
+test("a parallel group drawn as a container: its steps are added into it, and the run waits for all of them", async ({ page }) => {
+  //   build ──► checks [ unit, lint ] ──► report
+  const name = unique("grouped");
+  await signInAsAdmin(page);
+  await page.goto("/workflows/new");
+  const wfName = inspector(page).getByLabel("Workflow name", { exact: true });
+  await wfName.fill(name);
+  await wfName.press("Enter");
+
+  await addStep(page, "build");
+  await page.getByLabel("Step type").selectOption("parallel");
+  await addStep(page, "checks", ["build"]);
+  // A new parallel step holds one placeholder step; the group is a container on the canvas.
+  const placeholder = page.getByRole("group", { name: /^Step parallel_\d+_a$/ });
+  await expect(placeholder).toBeVisible();
+
+  await page.getByLabel("Step type").selectOption("shell");
+  await page.getByLabel("Add to").selectOption({ label: "checks (parallel)" });
+  await addStep(page, "unit");
+  await addStep(page, "lint");
+  await placeholder.click();
+  await page.getByRole("button", { name: "Delete step", exact: true }).click();
+  await expect(placeholder).toHaveCount(0);
+
+  // A group and its own steps are not offered as each other's needs (that would be a cycle).
+  await node(page, "unit").click();
+  await expect(inspector(page).getByRole("group", { name: "needs" }).getByRole("checkbox", { name: "checks", exact: true })).toHaveCount(0);
+  await expect(inspector(page).getByRole("group", { name: "needs" }).getByRole("checkbox", { name: "build", exact: true })).toHaveCount(1);
+
+  await page.getByLabel("Add to").selectOption({ label: "workflow" });
+  await addStep(page, "report", ["checks"]);
+
+  // The children sit inside the container's box on the canvas.
+  const group = await node(page, "checks").boundingBox();
+  for (const child of ["unit", "lint"]) {
+    const box = await node(page, child).boundingBox();
+    if (!group || !box) throw new Error("not on screen");
+    expect(box.x).toBeGreaterThanOrEqual(group.x);
+    expect(box.y).toBeGreaterThanOrEqual(group.y);
+    expect(box.x + box.width).toBeLessThanOrEqual(group.x + group.width);
+    expect(box.y + box.height).toBeLessThanOrEqual(group.y + group.height);
+  }
+
+  await expect(page.getByRole("region", { name: "Problems" })).toContainText("No problems");
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(status(page)).toHaveText(`Saved ${name} v1`);
+  const stored = await versionViaRest(page.request, name, 1);
+  expect(stored.yaml).toMatch(/- id: checks\n\s+type: parallel/);
+  expect(stored.yaml).toMatch(/steps:[\s\S]*- id: unit[\s\S]*- id: lint/);
+
+  await page.getByRole("button", { name: "Run", exact: true }).click();
+  await page.getByRole("dialog", { name: `Run ${name}` }).getByRole("button", { name: "Start run" }).click();
+  await expect(page).toHaveURL(/\/runs\/run_/);
+  await expect(page.getByRole("main").getByTestId("run-status").first()).toHaveText("succeeded", { timeout: RUN_TIMEOUT });
+  const steps = page.getByRole("table", { name: "Steps" });
+  for (const id of ["build", "checks", "unit", "lint", "report"]) await expect(steps.getByRole("button", { name: id, exact: true })).toBeVisible();
+});
+
 //   build ──► test ──► deploy
 //         └─► lint
 const commented = (name: string) => `# yaml-language-server: $schema=/schema/workflow.json

@@ -168,7 +168,12 @@ function FieldRow({
 function NeedsField({ step, graph, issues, readOnly, onToggle }: { step: EditorStep; graph: EditorGraph; issues: WorkflowIssue[]; readOnly: boolean; onToggle: (need: string, on: boolean) => string | null }) {
   const [local, setLocal] = useState<string | null>(null);
   const [filter, setFilter] = useState("");
-  const others = graph.steps.filter((s) => s.key !== step.key && s.id !== "");
+  // Not itself, nor a step inside it or around it (a group waits for its own steps: a cycle).
+  const within = (inner: EditorStep, outer: EditorStep) => {
+    for (let p = inner.parent; p !== undefined; p = graph.byKey.get(p)?.parent) if (p === outer.key) return true;
+    return false;
+  };
+  const others = graph.steps.filter((s) => s.key !== step.key && s.id !== "" && !within(s, step) && !within(step, s));
   // Big workflows: the checked ones plus what the filter finds (a list of 500 checkboxes helps nobody).
   const big = others.length > 30;
   const shown = big ? others.filter((s) => step.needs.includes(s.id) || (filter !== "" && s.id.includes(filter))).slice(0, 60) : others;

@@ -122,6 +122,18 @@ describe("canvas edits touch only their lines", () => {
       "-    type: shell",
       "-    params: { command: make lint }",
     ]);
+    // A comment right above a step goes with it; the blank line before it stays.
+    expect(changedLines(COMMENTED, apply(COMMENTED, { kind: "removeStep", id: "deploy" }))).toEqual([
+      "-  # Ship it.",
+      "-  - id: deploy",
+      "-    type: shell",
+      "-    needs: [test]",
+      '-    if: steps.test.status == "succeeded"',
+      "-    params:",
+      "-      command: echo deploying {{ steps.test.output.version }}",
+    ]);
+    const nested = "name: n\nsteps:\n  - id: a\n    type: noop\n    # retries: 3\n  - id: b\n    type: noop\n";
+    expect(apply(nested, { kind: "removeStep", id: "b" })).toBe("name: n\nsteps:\n  - id: a\n    type: noop\n    # retries: 3\n");
     const noTest = apply(COMMENTED, { kind: "removeStep", id: "build" });
     expect(noTest).not.toMatch(/needs: \[build\]/);
     expect(stepIds(noTest)).toEqual(["test", "lint", "deploy"]);

@@ -434,7 +434,17 @@ function removeStep(text: string, doc: Document, id: string): OpResult {
     const from = text.lastIndexOf(":", sr[0]);
     splices.push({ from: from + 1, to: afterLine(text, r[1]), insert: " []\n" });
   } else {
-    splices.push({ from: lineStart(text, r[0]), to: afterLine(text, r[1]), insert: "" });
+    // The comment lines right above the item, at its dash's indentation (no blank line between),
+    // go with it; a deeper one belongs to the step before (e.g. a field commented out there).
+    let from = lineStart(text, r[0]);
+    const dash = /^ */.exec(text.slice(from))?.[0].length ?? 0;
+    while (from > 0) {
+      const above = lineStart(text, from - 1);
+      const m = /^( *)#/.exec(text.slice(above, from));
+      if (!m || m[1]?.length !== dash) break;
+      from = above;
+    }
+    splices.push({ from, to: afterLine(text, r[1]), insert: "" });
   }
   for (const s of steps) {
     const sr = range(s.node);

@@ -306,6 +306,11 @@ export class EngineStore {
     // Events of one run keep their order; runs are locked in id order, so two workers' groups
     // cannot deadlock on each other's runs.
     const ordered = inputs.length > 1 ? [...inputs].sort((a, b) => (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0)) : inputs;
+    // Step results per run: the records they touch are read together, in one statement per run.
+    const results = new Map<string, string[]>();
+    for (const input of ordered) {
+      if (input.fence && input.fence.taskId === undefined && "stepId" in input.event) results.set(input.runId, [...(results.get(input.runId) ?? []), input.event.stepId]);
+    }
     for (const input of ordered) {
       const e = input.event;
       if (input.fence?.taskId !== undefined) {
@@ -315,7 +320,10 @@ export class EngineStore {
           continue;
         }
       }
+      const fresh = !runs.has(input.runId);
       const ctx = await this.runCtx(q, runs, input.runId);
+      const stepIds = results.get(input.runId);
+      if (ctx && fresh && stepIds) await this.loadSteps(q, ctx, [...new Set(stepIds.flatMap((id) => touchedSteps(ctx.plan, id)))], true);
       if (input.fence && input.fence.taskId === undefined) {
         // A step's result: its record must still be leased to this worker for this attempt. The
         // records it touches are read (and on PostgreSQL locked against a concurrent reclaim) now.

@@ -83,6 +83,7 @@ function inline(sql: string, args: readonly SqlValue[]): string {
 
 /** Buffered writes of one PostgreSQL transaction (SqlExec.write). */
 class WriteBatch {
+  static readonly MAX = 50;
   private sqls: string[] = [];
   private args: SqlValue[] = [];
   private rows = new Set<string>();
@@ -90,7 +91,8 @@ class WriteBatch {
   constructor(private readonly send: (sql: string, args: SqlValue[]) => Promise<unknown>) {}
 
   async add(sql: string, args: readonly SqlValue[], row?: string): Promise<void> {
-    if (row !== undefined && this.rows.has(row)) await this.flush();
+    // (One statement of a few dozen writes: a 10,000-write statement plans slowly.)
+    if ((row !== undefined && this.rows.has(row)) || this.sqls.length >= WriteBatch.MAX) await this.flush();
     this.sqls.push(sql);
     this.args.push(...args);
     if (row !== undefined) this.rows.add(row);

@@ -22,24 +22,30 @@ const dagArb = fc
     }),
   );
 
+const id = (i: number) => `s${i}`;
+
+/** The workflow of a random DAG: step i is `s<i>`, a shell step needing `needs[i]`. */
+function definitionOf({ needs, cof, retries, concurrency }: { needs: number[][]; cof: boolean[]; retries: number[]; concurrency: number }): WorkflowDefinition {
+  return {
+    name: "random",
+    ...(concurrency > 0 ? { concurrency } : {}),
+    steps: needs.map((ns, i) => ({
+      id: id(i),
+      type: "shell" as const,
+      params: { command: "x" },
+      needs: ns.map(id),
+      ...(cof[i] ? { continue_on_failure: true } : {}),
+      ...(retries[i] ? { retries: { max: retries[i] ?? 0, backoff: "fixed" as const, initial: "1s", jitter: 0 } } : {}),
+    })),
+  };
+}
+
 describe("scheduler properties over random DAGs", () => {
   it("needs first, once per attempt, concurrency respected, always terminates", async () => {
     await fc.assert(
       fc.asyncProperty(dagArb, async ({ needs, outcomes, cof, retries, concurrency }) => {
         // ARRANGE
-        const id = (i: number) => `s${i}`;
-        const def: WorkflowDefinition = {
-          name: "random",
-          ...(concurrency > 0 ? { concurrency } : {}),
-          steps: needs.map((ns, i) => ({
-            id: id(i),
-            type: "shell" as const,
-            params: { command: "x" },
-            needs: ns.map(id),
-            ...(cof[i] ? { continue_on_failure: true } : {}),
-            ...(retries[i] ? { retries: { max: retries[i] ?? 0, backoff: "fixed" as const, initial: "1s", jitter: 0 } } : {}),
-          })),
-        };
+        const def = definitionOf({ needs, cof, retries, concurrency });
         const script: Record<string, ScriptedOutcome[]> = {};
         outcomes.forEach((o, i) => {
           if (o === "fail") script[id(i)] = [{ ok: false, error: "boom", delayMs: 10 }];
@@ -83,19 +89,7 @@ describe("scheduler properties over random DAGs", () => {
     await fc.assert(
       fc.asyncProperty(dagArb, async ({ needs, outcomes, cof, retries, concurrency }) => {
         // ARRANGE: the same random DAGs and outcomes; keep only the runs that failed
-        const id = (i: number) => `s${i}`;
-        const def: WorkflowDefinition = {
-          name: "random",
-          ...(concurrency > 0 ? { concurrency } : {}),
-          steps: needs.map((ns, i) => ({
-            id: id(i),
-            type: "shell" as const,
-            params: { command: "x" },
-            needs: ns.map(id),
-            ...(cof[i] ? { continue_on_failure: true } : {}),
-            ...(retries[i] ? { retries: { max: retries[i] ?? 0, backoff: "fixed" as const, initial: "1s", jitter: 0 } } : {}),
-          })),
-        };
+        const def = definitionOf({ needs, cof, retries, concurrency });
         const script: Record<string, ScriptedOutcome[]> = {};
         outcomes.forEach((o, i) => {
           if (o === "fail" || o === "flaky") script[id(i)] = [{ ok: false, error: "boom", delayMs: 10 }];

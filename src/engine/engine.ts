@@ -1,26 +1,17 @@
 import type { WorkflowDefinition } from "./definition/schema";
 import { EngineError, assertNever } from "./errors";
 import { compilePlan, type Plan } from "./graph/compile-plan";
-import type { Json } from "./json";
 import { silentLogger, type EnginePorts, type TimerHandle } from "./ports";
 import { createRun, touchedSteps, type CreateRunOptions } from "./scheduler/create-run";
 import { decide } from "./scheduler/decide";
-import type { Decision, EngineCommand, EngineEvent, GateAction, RunHeader, StepState } from "./scheduler/types";
+import type { Decision, EngineCommand, EngineEvent, RunHeader, StepState } from "./scheduler/types";
 
 export interface StartRunOptions extends Omit<CreateRunOptions, "runId"> {
   runId?: string;
 }
 
-export interface GateDecisionInput {
-  stepId: string;
-  gateId: string;
-  action: GateAction;
-  payload?: Json;
-  params?: Json;
-  nextParams?: Record<string, Json>;
-  by?: string;
-  comment?: string;
-}
+/** A gate decision: the `gate_decided` event without its type and time. */
+export type GateDecisionInput = Omit<Extract<EngineEvent, { type: "gate_decided" }>, "type" | "at">;
 
 export interface Engine {
   /** Creates a run and starts it. Returns the run id. */

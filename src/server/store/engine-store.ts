@@ -309,7 +309,10 @@ export class EngineStore {
     // Step results per run: the records they touch are read together, in one statement per run.
     const results = new Map<string, string[]>();
     for (const input of ordered) {
-      if (input.fence && input.fence.taskId === undefined && "stepId" in input.event) results.set(input.runId, [...(results.get(input.runId) ?? []), input.event.stepId]);
+      if (!input.fence || input.fence.taskId !== undefined || !("stepId" in input.event)) continue;
+      const ids = results.get(input.runId);
+      if (ids) ids.push(input.event.stepId);
+      else results.set(input.runId, [input.event.stepId]);
     }
     for (const input of ordered) {
       const e = input.event;

@@ -67,6 +67,7 @@ async function benchOnce(synchronous: "FULL" | "NORMAL" | "n/a", databaseUrl: st
           all: (text, a) => (counts.statements++, q.all(text, a)),
           run: (text, a) => (counts.statements++, q.run(text, a)),
           write: (text, a, row) => (counts.statements++, q.write(text, a, row)),
+          epoch: q.epoch,
         });
       }),
   };

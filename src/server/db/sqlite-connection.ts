@@ -9,7 +9,6 @@
  * before it reads and never fails to upgrade a stale snapshot.
  */
 import { createClient, type Client, type InStatement, type ResultSet, type Transaction, type TransactionMode } from "@libsql/client";
-import { Mutex } from "async-mutex";
 import Database from "libsql";
 
 export type SqlArg = string | number | bigint | boolean | null | Uint8Array;
@@ -18,13 +17,55 @@ export type SqlArg = string | number | bigint | boolean | null | Uint8Array;
 export interface FastExec {
   all(sql: string, args: readonly SqlArg[]): Record<string, unknown>[];
   run(sql: string, args: readonly SqlArg[]): number;
+  /**
+   * The database's state as this connection knows it: `now` at this transaction's start, and
+   * `afterCommit`, what the next transaction will see at its start if nothing else commits in
+   * between (no other connection, and no other transaction on this one). Equal epochs mean equal
+   * contents, so what was read or written in a transaction ending at epoch E still holds when the
+   * next begins at E (SQLite's data_version changes with every commit of another connection).
+   */
+  epoch: { now: string; afterCommit: string };
+}
+
+/**
+ * A FIFO lock for one process's turns on the connection. Taking a free lock costs no extra
+ * microtask (the engine's hot path takes it once per step); a release hands it to the next waiter.
+ */
+class Lock {
+  private held = false;
+  private readonly waiters: (() => void)[] = [];
+
+  async acquire(): Promise<() => void> {
+    if (this.held) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    else this.held = true;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiters.shift();
+      if (next) next();
+      else this.held = false;
+    };
+  }
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    const release = await this.acquire();
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
 }
 
 export class SqliteConnection {
   private readonly client: Client;
   private fast: { db: Database.Database; statements: Map<string, Database.Statement> } | undefined;
-  private readonly lock = new Mutex();
+  private readonly lock = new Lock();
   private readonly ready: Promise<void>;
+  private isReady = false;
+  /** Transactions begun on the fast connection (part of its epoch). */
+  private fastTransactions = 0;
 
   constructor(
     private readonly url: string,
@@ -34,13 +75,14 @@ export class SqliteConnection {
     this.client = client;
     this.ready = (async () => {
       for (const p of pragmas) await client.execute(p);
+      this.isReady = true;
     })();
   }
 
   /** Runs `fn` with the connection to itself (no other statement of this process interleaves). */
   async exclusive<T>(fn: (client: Client) => Promise<T>): Promise<T> {
-    await this.ready;
-    return this.lock.runExclusive(() => fn(this.client));
+    if (!this.isReady) await this.ready;
+    return this.lock.run(() => fn(this.client));
   }
 
   /** BEGIN IMMEDIATE … COMMIT around `fn`, rolled back when it throws. */
@@ -66,16 +108,22 @@ export class SqliteConnection {
   fastTransaction<T>(fn: (q: FastExec) => Promise<T> | T): Promise<T> {
     return this.exclusive(async () => {
       const f = this.openFast();
-      const exec: FastExec = {
-        all: (sql, args) => this.statement(f, sql).all(...args) as Record<string, unknown>[],
-        run: (sql, args) => this.statement(f, sql).run(...args).changes,
-      };
       f.db.exec("BEGIN IMMEDIATE");
       try {
+        // (Read under the write lock: no other connection can commit until this one ends.)
+        const version = String((this.statement(f, "PRAGMA data_version").raw().get() as unknown[])[0]);
+        const n = this.fastTransactions++;
+        const exec: FastExec = {
+          all: (sql, args) => this.statement(f, sql).all(...args) as Record<string, unknown>[],
+          run: (sql, args) => this.statement(f, sql).run(...args).changes,
+          epoch: { now: `${version}:${n}`, afterCommit: `${version}:${n + 1}` },
+        };
         const out = await fn(exec);
         f.db.exec("COMMIT");
         return out;
       } catch (e) {
+        // Rolled back: the next transaction must not see the epoch this one promised.
+        this.fastTransactions++;
         try {
           f.db.exec("ROLLBACK");
         } catch {

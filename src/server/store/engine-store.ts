@@ -17,6 +17,7 @@
  */
 import { parseDuration } from "~/engine/duration";
 import { EngineError } from "~/engine/errors";
+import { isRunTerminal } from "~/engine/status";
 import { compilePlan, type Plan, type PlanNode } from "~/engine/graph/compile-plan";
 import type { Json } from "~/engine/json";
 import { createRun, touchedSteps } from "~/engine/scheduler/create-run";
@@ -180,8 +181,19 @@ function parse<T>(text: unknown): T {
 const RECORD_ATTEMPT =
   'INSERT INTO "StepAttempt" ("runId","stepId","attempt","worker","status","startedAt","finishedAt","error") VALUES (?,?,?,?,?,?,?,?) ON CONFLICT ("runId","stepId","attempt") DO UPDATE SET "status" = excluded."status", "finishedAt" = excluded."finishedAt", "error" = excluded."error"';
 
+/** Runs kept between transactions (SQLite), at most. */
+const CACHED_RUNS = 1024;
+
 export class EngineStore {
   private readonly plans = new Map<string, Plan>();
+  /**
+   * Runs as this store's last transaction left them (SQLite only), reused while the database's
+   * epoch says nothing else has changed it since: the next step of a chain then needs no read of
+   * its run or records. Emptied whenever the epoch moved (another connection or process committed,
+   * or a transaction rolled back). Least recently used first.
+   */
+  private readonly cache = new Map<string, RunCtx>();
+  private cacheEpoch: string | undefined;
   readonly leaseMs: number;
   private readonly now: () => number;
 
@@ -191,6 +203,24 @@ export class EngineStore {
   ) {
     this.leaseMs = options.leaseMs ?? 30_000;
     this.now = options.now ?? Date.now;
+  }
+
+  /** Every transaction of the store: the run cache survives it only when it commits. */
+  private async tx<T>(fn: (q: SqlExec) => Promise<T>): Promise<T> {
+    try {
+      return await this.sql.tx(async (q) => {
+        if (!q.epoch || q.epoch.now !== this.cacheEpoch) this.cache.clear();
+        this.cacheEpoch = undefined;
+        const out = await fn(q);
+        // (A failed COMMIT moves the epoch on, so this promise is then never kept.)
+        this.cacheEpoch = q.epoch?.afterCommit;
+        return out;
+      });
+    } catch (e) {
+      this.cache.clear();
+      this.cacheEpoch = undefined;
+      throw e;
+    }
   }
 
   // ---- plans ------------------------------------------------------------------------------------
@@ -226,7 +256,7 @@ export class EngineStore {
     owner?: string;
     claimLimit?: number;
   }): Promise<ProcessResult> {
-    return this.sql.tx(async (q) => {
+    return this.tx(async (q) => {
       const plan = await this.planOf(q, input.workflowVersionId);
       const { run, steps } = createRun(plan, {
         runId: input.runId,
@@ -266,6 +296,20 @@ export class EngineStore {
       ],
     );
     const plan = await this.planOf(q, input.workflowVersionId);
+    if (q.epoch) {
+      // Known in full: the run's next transactions need not read it back.
+      this.cache.set(run.id, {
+        teamId: input.teamId,
+        header: run,
+        plan,
+        steps: new Map(steps.map((s) => [s.id, s])),
+        stored: new Set(steps.map((s) => s.id)),
+        owners: new Map(steps.map((s) => [s.id, null])),
+        headerDirty: false,
+        storedStatus: run.status,
+        finishedNow: false,
+      });
+    }
     // Multi-row inserts in chunks: a 10,000-step run is a handful of statements.
     const CHUNK = 200;
     for (let i = 0; i < steps.length; i += CHUNK) {
@@ -289,12 +333,12 @@ export class EngineStore {
    * decision with a conditional update, then feeds the gate's event, atomically).
    */
   transaction<T>(fn: (q: SqlExec, process: (inputs: readonly EventInput[]) => Promise<ProcessResult>) => Promise<T>): Promise<T> {
-    return this.sql.tx((q) => fn(q, (inputs) => this.processInTx(q, inputs, undefined, 0)));
+    return this.tx((q) => fn(q, (inputs) => this.processInTx(q, inputs, undefined, 0)));
   }
 
   /** Applies a group of events in one transaction. */
   processEvents(inputs: readonly EventInput[], owner?: string, claimLimit = 0): Promise<ProcessResult> {
-    return this.sql.tx((q) => this.processInTx(q, inputs, owner, claimLimit));
+    return this.tx((q) => this.processInTx(q, inputs, owner, claimLimit));
   }
 
   private async processInTx(q: SqlExec, inputs: readonly EventInput[], owner: string | undefined, claimLimit: number): Promise<ProcessResult> {
@@ -549,6 +593,16 @@ export class EngineStore {
       }
     }
     if (logs.length) await this.insertLogs(q, logs);
+    if (q.epoch) {
+      for (const [id, ctx] of runs) {
+        this.cache.delete(id);
+        if (!isRunTerminal(ctx.header.status)) this.cache.set(id, ctx);
+      }
+      for (const id of this.cache.keys()) {
+        if (this.cache.size <= CACHED_RUNS) break;
+        this.cache.delete(id);
+      }
+    }
     this.options.crashpoint?.("before_commit");
     return result;
   }
@@ -556,6 +610,13 @@ export class EngineStore {
   private async runCtx(q: SqlExec, runs: Map<string, RunCtx>, runId: string): Promise<RunCtx | undefined> {
     let ctx = runs.get(runId);
     if (ctx) return ctx;
+    const cached = q.epoch ? this.cache.get(runId) : undefined;
+    if (cached) {
+      cached.headerDirty = false;
+      cached.finishedNow = false;
+      runs.set(runId, cached);
+      return cached;
+    }
     // PostgreSQL: lock the run row, so two workers settling steps of one run take turns (SQLite's
     // BEGIN IMMEDIATE already serialises every writer).
     const rows = await q.all<RunRow>(`SELECT "header", "workflowVersionId", "status", "teamId" FROM "Run" WHERE "id" = ?${this.sql.kind === "postgresql" ? " FOR UPDATE" : ""}`, [runId]);
@@ -759,7 +820,7 @@ export class EngineStore {
    */
   async escalate(job: JobTask, owner: string): Promise<boolean> {
     const p = job.payload as { gateId: string; roles: string[]; workflow: string };
-    return this.sql.tx(async (q) => {
+    return this.tx(async (q) => {
       if ((await q.run('DELETE FROM "Task" WHERE "id" = ? AND "leaseOwner" = ?', [job.taskId, owner])) === 0) return false;
       const rows = await q.all<{ teamId: string; stepId: string; status: string }>('SELECT "teamId", "stepId", "status" FROM "Approval" WHERE "gateId" = ?', [p.gateId]);
       const gate = rows[0];
@@ -772,7 +833,7 @@ export class EngineStore {
 
   /** A webhook job ended: delivered or given up (removed), or due again at `retryAt`. Fenced by the lease. */
   async settleJob(job: JobTask, owner: string, retryAt?: number): Promise<void> {
-    await this.sql.tx((q) =>
+    await this.tx((q) =>
       retryAt === undefined
         ? q.run('DELETE FROM "Task" WHERE "id" = ? AND "leaseOwner" = ?', [job.taskId, owner])
         : q.run('UPDATE "Task" SET "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "availableAt" = ? WHERE "id" = ? AND "leaseOwner" = ?', [retryAt, job.taskId, owner]),
@@ -794,7 +855,7 @@ export class EngineStore {
 
   /** Stores log lines on their own (a running step's output between its start and end). */
   appendLogs(lines: LogLine[]): Promise<void> {
-    return this.sql.tx((q) => this.insertLogs(q, lines));
+    return this.tx((q) => this.insertLogs(q, lines));
   }
 
   // ---- claims, leases -----------------------------------------------------------------------------
@@ -816,7 +877,7 @@ export class EngineStore {
     ];
     const any = await this.sql.read(`${looks.join(" UNION ALL ")} LIMIT 1`, looks.map(() => look));
     if (!any.length) return out;
-    await this.sql.tx(async (q) => {
+    await this.tx(async (q) => {
       const now = this.now();
       const lease = now + this.leaseMs;
       const skipLocked = this.sql.kind === "postgresql" ? " FOR UPDATE SKIP LOCKED" : "";
@@ -833,6 +894,7 @@ export class EngineStore {
       for (const row of steps) {
         const state = parse<StepState>(row.state);
         if (state.status !== "running" || state.attempt !== Number(row.attempt) || row.command === null) {
+          this.cache.delete(row.runId);
           await q.run('UPDATE "StepRun" SET "command" = NULL, "leaseOwner" = NULL, "leaseExpiresAt" = NULL WHERE "runId" = ? AND "stepId" = ?', [row.runId, row.stepId]);
           continue;
         }
@@ -841,6 +903,7 @@ export class EngineStore {
           // Leased before by a worker that is gone (or gave it back): that attempt may have run
           // partly, so it is recorded as lost and the step runs again as a new attempt.
           const attempt = state.attempt + 1;
+          this.cache.delete(row.runId);
           command = { ...command, attempt, idempotencyKey: `${row.runId}:${row.stepId}:${attempt}` };
           const next: StepState = { ...state, attempt, startedAt: now };
           await q.run(
@@ -857,7 +920,10 @@ export class EngineStore {
             now,
             "its worker lost the lease (crashed, stopped or cut off); the step runs again as a new attempt",
           ]);
-        } else fresh.push(row);
+        } else {
+          fresh.push(row);
+          this.cache.get(row.runId)?.owners.set(row.stepId, owner);
+        }
         out.steps.push({ runId: row.runId, stepId: row.stepId, attempt: command.attempt, command });
       }
       for (let i = 0; i < fresh.length; i += 200) {
@@ -900,7 +966,7 @@ export class EngineStore {
    */
   async heartbeat(owner: string, steps: readonly StepRef[]): Promise<StepRef[]> {
     if (!steps.length) return [];
-    return this.sql.tx(async (q) => {
+    return this.tx(async (q) => {
       const held = new Set<string>();
       for (let i = 0; i < steps.length; i += 200) {
         const where = stepRefsWhere(steps.slice(i, i + 200));
@@ -915,7 +981,8 @@ export class EngineStore {
   /** Gives steps back (graceful shutdown): they are due at once for another worker, as new attempts. */
   async release(owner: string, steps: readonly StepRef[]): Promise<void> {
     if (!steps.length) return;
-    await this.sql.tx(async (q) => {
+    await this.tx(async (q) => {
+      for (const s of steps) this.cache.delete(s.runId);
       for (let i = 0; i < steps.length; i += 200) {
         const where = stepRefsWhere(steps.slice(i, i + 200));
         await q.run(`UPDATE "StepRun" SET "leaseOwner" = NULL, "leaseExpiresAt" = ? WHERE "leaseOwner" = ? AND ${where.sql}`, [this.now(), owner, ...where.args]);
@@ -933,7 +1000,7 @@ export class EngineStore {
     childRunId: string,
     claimLimit = 0,
   ): Promise<ProcessResult | undefined> {
-    return this.sql.tx(async (q) => {
+    return this.tx(async (q) => {
       const n = await q.run('DELETE FROM "Task" WHERE "id" = ? AND "leaseOwner" = ?', [task.taskId, owner]);
       if (n === 0) return undefined;
       const { command } = task;

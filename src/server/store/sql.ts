@@ -21,6 +21,12 @@ export interface SqlExec {
    * statement must not change a row twice). SQLite runs it at once.
    */
   write(sql: string, args?: readonly SqlValue[], row?: string): Promise<void>;
+  /**
+   * SQLite: the database's state at this transaction's start, and after its commit, as far as this
+   * handle can tell (see FastExec.epoch). Equal epochs: nothing changed in between, so rows read
+   * or written before may be reused. PostgreSQL: none (other workers commit at any time).
+   */
+  readonly epoch?: { now: string; afterCommit: string };
 }
 
 export interface SqlDb {
@@ -43,6 +49,7 @@ export function sqliteDb(conn: SqliteConnection): SqlDb {
           write: async (sql, args = []) => {
             q.run(sql, args);
           },
+          epoch: q.epoch,
         }),
       ),
     read: <T extends SqlRow>(sql: string, args: readonly SqlValue[] = []) => conn.fastRead(sql, args) as Promise<T[]>,

@@ -154,8 +154,9 @@ export class Worker {
   private async flush(): Promise<void> {
     try {
       while (this.pending.length) {
-        // Let results that arrive in the same turn join this commit.
-        await new Promise((r) => setImmediate(r));
+        // Let results of the other running steps that arrive in this turn join the commit (with
+        // none running, nothing can join: commit at once).
+        if (this.running.size) await new Promise((r) => setImmediate(r));
         const batch = this.pending;
         this.pending = [];
         let result: ProcessResult;

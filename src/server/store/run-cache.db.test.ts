@@ -1,0 +1,107 @@
+/**
+ * The store keeps the runs it has read or written between transactions (SQLite), and must never
+ * trust them once anything else has changed the database: another connection's commit, or a
+ * transaction of its own that rolled back.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { env } from "~/env";
+import { db } from "~/server/db";
+import { newId } from "~/server/ids";
+import { saveWorkflow } from "~/server/services/workflows";
+import { createTeam, migrateTestDb } from "~/server/testing/seed";
+import { createSqlDb } from "./create-engine-store";
+import { EngineStore } from "./engine-store";
+import type { SqlDb } from "./sql";
+
+let team: { id: string; name: string };
+
+/** The store on a SQL handle that records every statement it is given. */
+function countingStore(): { store: EngineStore; statements: string[] } {
+  const sql = createSqlDb();
+  const statements: string[] = [];
+  const counted: SqlDb = {
+    kind: sql.kind,
+    read: sql.read.bind(sql),
+    close: sql.close.bind(sql),
+    tx: (fn) =>
+      sql.tx((q) =>
+        fn({
+          all: (text, a) => (statements.push(text), q.all(text, a)),
+          run: (text, a) => (statements.push(text), q.run(text, a)),
+          write: (text, a, row) => (statements.push(text), q.write(text, a, row)),
+          epoch: q.epoch,
+        }),
+      ),
+  };
+  return { store: new EngineStore(counted, { leaseMs: 60_000 }), statements };
+}
+
+async function startChain(store: EngineStore, owner: string) {
+  const saved = await saveWorkflow(team, { yaml: `name: chain-${newId("w").slice(-6)}\nsteps:\n  - { id: a, type: noop }\n  - { id: b, type: noop, needs: [a] }\n  - { id: c, type: noop, needs: [b] }\n` });
+  const v = await db.workflowVersion.findFirstOrThrow({ where: { workflow: { teamId: team.id, name: saved.name }, version: saved.version } });
+  const runId = newId("run");
+  const started = await store.startRun({ runId, teamId: team.id, workflowId: v.workflowId, workflowVersionId: v.id, version: v.version, owner, claimLimit: 1 });
+  expect(started.claimed.map((t) => t.stepId)).toEqual(["a"]);
+  return runId;
+}
+
+const succeeded = (runId: string, stepId: string, owner: string) => ({
+  runId,
+  event: { type: "step_succeeded" as const, stepId, attempt: 1, output: {}, at: Date.now() },
+  fence: { owner },
+});
+
+describe("the store's run cache", () => {
+  beforeAll(async () => {
+    await migrateTestDb();
+    team = await createTeam("Cache");
+  });
+
+  it("settles a chain's next step without reading back what it wrote itself (SQLite)", async () => {
+    const { store, statements } = countingStore();
+    const runId = await startChain(store, "w1");
+    statements.length = 0;
+    const result = await store.processEvents([succeeded(runId, "a", "w1")], "w1", 1);
+    expect(result.claimed.map((t) => t.stepId)).toEqual(["b"]);
+    const reads = statements.filter((s) => s.startsWith("SELECT"));
+    // PostgreSQL cannot know what other workers did since: it reads (and locks) the run and records.
+    if (env.databaseKind === "sqlite") expect(reads).toEqual([]);
+    else expect(reads.length).toBeGreaterThan(0);
+  });
+
+  it("refuses a result whose lease another connection took meanwhile (the cache is not trusted)", async () => {
+    const { store } = countingStore();
+    const runId = await startChain(store, "w1");
+    // Another process (here: Prisma's connection) hands step a to worker w2.
+    await db.stepRun.update({ where: { runId_stepId: { runId, stepId: "a" } }, data: { leaseOwner: "w2" } });
+    const late = await store.processEvents([succeeded(runId, "a", "w1")], "w1", 1);
+    expect(late.rejected).toHaveLength(1);
+    expect(late.claimed).toEqual([]);
+    const a = await db.stepRun.findUniqueOrThrow({ where: { runId_stepId: { runId, stepId: "a" } } });
+    expect(a.status).toBe("running");
+    // w2's result is the one that counts.
+    const own = await store.processEvents([succeeded(runId, "a", "w2")], "w2", 1);
+    expect(own.rejected).toEqual([]);
+    expect(own.claimed.map((t) => t.stepId)).toEqual(["b"]);
+  });
+
+  it("forgets what a rolled-back transaction changed", async () => {
+    const { store } = countingStore();
+    const runId = await startChain(store, "w1");
+    // The step's result is applied in memory, then the transaction fails and rolls back.
+    await expect(
+      store.transaction(async (_q, process) => {
+        const applied = await process([succeeded(runId, "a", "w1")]);
+        expect(applied.rejected).toEqual([]);
+        throw new Error("boom");
+      }),
+    ).rejects.toThrow("boom");
+    const a = await db.stepRun.findUniqueOrThrow({ where: { runId_stepId: { runId, stepId: "a" } } });
+    expect(a.status).toBe("running");
+    // So the same result is still accepted (the run did not move on in memory either).
+    const again = await store.processEvents([succeeded(runId, "a", "w1")], "w1", 1);
+    expect(again.rejected).toEqual([]);
+    expect(again.claimed.map((t) => t.stepId)).toEqual(["b"]);
+    expect((await store.getRun(runId))?.counters.remaining).toBe(2);
+  });
+});

@@ -36,8 +36,27 @@ class Lock {
   private readonly waiters: (() => void)[] = [];
 
   async acquire(): Promise<() => void> {
+    // (A release hands the lock over still held.)
     if (this.held) await new Promise<void>((resolve) => this.waiters.push(resolve));
     else this.held = true;
+    return this.releaser();
+  }
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    let release: () => void;
+    if (this.held) release = await this.acquire();
+    else {
+      this.held = true;
+      release = this.releaser();
+    }
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+
+  private releaser(): () => void {
     let released = false;
     return () => {
       if (released) return;
@@ -46,15 +65,6 @@ class Lock {
       if (next) next();
       else this.held = false;
     };
-  }
-
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    const release = await this.acquire();
-    try {
-      return await fn();
-    } finally {
-      release();
-    }
   }
 }
 

@@ -184,6 +184,12 @@ const RECORD_ATTEMPT =
 /** Runs kept between transactions (SQLite), at most. */
 const CACHED_RUNS = 1024;
 
+/** A stored record's new state (writeStep): with a new lease, without one, or leaving it as it is. */
+const SET_STEP = '"status" = ?, "attempt" = ?, "state" = ?, "readyAt" = COALESCE(?, CASE WHEN ? = \'ready\' THEN "readyAt" ELSE NULL END), "startedAt" = ?, "finishedAt" = ?';
+const UPDATE_STEP_LEASED = `UPDATE "StepRun" SET ${SET_STEP}, "command" = ?, "leaseOwner" = ?, "leaseExpiresAt" = ?, "claims" = ? WHERE "runId" = ? AND "stepId" = ?`;
+const UPDATE_STEP_UNLEASED = `UPDATE "StepRun" SET ${SET_STEP}, "command" = NULL, "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "claims" = 0 WHERE "runId" = ? AND "stepId" = ?`;
+const UPDATE_STEP = `UPDATE "StepRun" SET ${SET_STEP} WHERE "runId" = ? AND "stepId" = ?`;
+
 export class EngineStore {
   private readonly plans = new Map<string, Plan>();
   /**
@@ -730,18 +736,12 @@ export class EngineStore {
     const base = [step.status, step.attempt, state, readyAt, step.status, step.startedAt ?? null, step.finishedAt ?? null];
     if (ctx.stored.has(step.id)) {
       const row = `StepRun:${ctx.header.id}:${step.id}`;
-      const set = '"status" = ?, "attempt" = ?, "state" = ?, "readyAt" = COALESCE(?, CASE WHEN ? = \'ready\' THEN "readyAt" ELSE NULL END), "startedAt" = ?, "finishedAt" = ?';
-      const where = ' WHERE "runId" = ? AND "stepId" = ?';
       if (lease) {
-        await q.write(
-          `UPDATE "StepRun" SET ${set}, "command" = ?, "leaseOwner" = ?, "leaseExpiresAt" = ?, "claims" = ?${where}`,
-          [...base, JSON.stringify(lease.command), lease.owner, lease.expiresAt, lease.claims, ctx.header.id, step.id],
-          row,
-        );
+        await q.write(UPDATE_STEP_LEASED, [...base, JSON.stringify(lease.command), lease.owner, lease.expiresAt, lease.claims, ctx.header.id, step.id], row);
       } else if (step.status !== "running") {
-        await q.write(`UPDATE "StepRun" SET ${set}, "command" = NULL, "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "claims" = 0${where}`, [...base, ctx.header.id, step.id], row);
+        await q.write(UPDATE_STEP_UNLEASED, [...base, ctx.header.id, step.id], row);
       } else {
-        await q.write(`UPDATE "StepRun" SET ${set}${where}`, [...base, ctx.header.id, step.id], row);
+        await q.write(UPDATE_STEP, [...base, ctx.header.id, step.id], row);
       }
     } else {
       const node = ctx.plan.nodes.get(step.parent ?? step.id);

@@ -61,6 +61,7 @@ export class Worker {
   private pending: EventInput[] = [];
   private flushing: Promise<void> | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private immediate: ReturnType<typeof setImmediate> | undefined;
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
   private logTimer: ReturnType<typeof setInterval> | undefined;
   private ticking = false;
@@ -93,7 +94,12 @@ export class Worker {
   wake(): void {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.tick(), 0);
+    this.timer = undefined;
+    // (Not a 0 ms timeout: Node makes that 1 ms, a whole step's time here.)
+    this.immediate ??= setImmediate(() => {
+      this.immediate = undefined;
+      void this.tick();
+    });
   }
 
   get activeSteps(): number {
@@ -294,6 +300,7 @@ export class Worker {
     if (this.stopped) return;
     this.stopping = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
     const deadline = Date.now() + graceMs;
     while (this.running.size && Date.now() < deadline) {
       await Promise.race([Promise.all([...this.running.values()].map((r) => r.done)), new Promise((r) => setTimeout(r, 50))]);

@@ -66,10 +66,17 @@ async function benchOnce(synchronous: "FULL" | "NORMAL" | "n/a", databaseUrl: st
         return fn({
           all: (text, a) => (counts.statements++, q.all(text, a)),
           run: (text, a) => (counts.statements++, q.run(text, a)),
-          write: (text, a, row) => (counts.statements++, q.write(text, a, row)),
+          write: (text, a, row, expect) => (counts.statements++, q.write(text, a, row, expect)),
           epoch: q.epoch,
         });
       }),
+    commitOnce: sql.commitOnce
+      ? (fn) =>
+          sql.commitOnce!((q) => {
+            counts.tx++;
+            return fn({ ...q, write: (text, a, row, expect) => (counts.statements++, q.write(text, a, row, expect)) });
+          })
+      : undefined,
   };
   const store = new EngineStore(counted, { leaseMs: 60_000 });
   const issued = new Map<string, number>();

@@ -27,7 +27,7 @@ import type { EngineCommand, EngineEvent, GateAction, RunHeader, RunState, StepS
 import type { WorkflowDefinition } from "~/engine/definition/schema";
 import { newId } from "~/server/ids";
 import { appendAudit } from "./audit";
-import type { SqlDb, SqlExec, SqlValue } from "./sql";
+import { NeedsTransaction, StaleError, type SqlDb, type SqlExec, type SqlValue } from "./sql";
 
 export type StartStepCommand = Extract<EngineCommand, { kind: "start_step" }>;
 
@@ -134,7 +134,7 @@ function stepRefsWhere(refs: readonly StepRef[]): { sql: string; args: SqlValue[
   return { sql: `(${refs.map(() => '("runId" = ? AND "stepId" = ? AND "attempt" = ?)').join(" OR ")})`, args };
 }
 
-type RunRow = { header: string; workflowVersionId: string; status: string; teamId: string };
+type RunRow = { header: string; workflowVersionId: string; status: string; teamId: string; rev: number };
 
 /** Gate status after a gate action. */
 const GATE_STATUS: Record<GateAction, string> = {
@@ -161,6 +161,12 @@ interface RunCtx {
   /** The status column as stored (rewritten only when it changes: it is indexed). */
   storedStatus: string;
   finishedNow: boolean;
+  /** The run row's revision as stored (PostgreSQL's one-statement commits write only on it). */
+  rev: number;
+  /** Set when the run ended in this transaction: written with its header. */
+  outputs?: string;
+  /** Every record of the run is in `steps`. */
+  complete?: boolean;
 }
 
 /** What the UI shows as a record's type: the step's type, or `branch` for a conditional's `if`. */
@@ -181,14 +187,18 @@ function parse<T>(text: unknown): T {
 const RECORD_ATTEMPT =
   'INSERT INTO "StepAttempt" ("runId","stepId","attempt","worker","status","startedAt","finishedAt","error") VALUES (?,?,?,?,?,?,?,?) ON CONFLICT ("runId","stepId","attempt") DO UPDATE SET "status" = excluded."status", "finishedAt" = excluded."finishedAt", "error" = excluded."error"';
 
-/** Runs kept between transactions (SQLite), at most. */
+/** Runs kept between transactions, at most. */
 const CACHED_RUNS = 1024;
+/** PostgreSQL reads a run whole when it has at most this many records (see processInTx). */
+const WHOLE_RUN = 1000;
 
 /** A stored record's new state (writeStep): with a new lease, without one, or leaving it as it is. */
 const SET_STEP = '"status" = ?, "attempt" = ?, "state" = ?, "readyAt" = COALESCE(?, CASE WHEN ? = \'ready\' THEN "readyAt" ELSE NULL END), "startedAt" = ?, "finishedAt" = ?';
 const UPDATE_STEP_LEASED = `UPDATE "StepRun" SET ${SET_STEP}, "command" = ?, "leaseOwner" = ?, "leaseExpiresAt" = ?, "claims" = ? WHERE "runId" = ? AND "stepId" = ?`;
 const UPDATE_STEP_UNLEASED = `UPDATE "StepRun" SET ${SET_STEP}, "command" = NULL, "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "claims" = 0 WHERE "runId" = ? AND "stepId" = ?`;
 const UPDATE_STEP = `UPDATE "StepRun" SET ${SET_STEP} WHERE "runId" = ? AND "stepId" = ?`;
+/** …and only while the record is still the attempt leased to the result's worker (appended). */
+const FENCED = ' AND "leaseOwner" = ? AND "attempt" = ?';
 
 export class EngineStore {
   private readonly plans = new Map<string, Plan>();
@@ -215,7 +225,9 @@ export class EngineStore {
   private async tx<T>(fn: (q: SqlExec) => Promise<T>): Promise<T> {
     try {
       return await this.sql.tx(async (q) => {
-        if (!q.epoch || q.epoch.now !== this.cacheEpoch) this.cache.clear();
+        // SQLite: what this store knows holds while the epoch is its own. PostgreSQL: each run's
+        // revision tells (checked under the run's lock, or by a one-statement commit's expectation).
+        if (q.epoch && q.epoch.now !== this.cacheEpoch) this.cache.clear();
         this.cacheEpoch = undefined;
         const out = await fn(q);
         // (A failed COMMIT moves the epoch on, so this promise is then never kept.)
@@ -302,7 +314,7 @@ export class EngineStore {
       ],
     );
     const plan = await this.planOf(q, input.workflowVersionId);
-    if (q.epoch) {
+    if (q.epoch || this.sql.kind === "postgresql") {
       // Known in full: the run's next transactions need not read it back.
       this.cache.set(run.id, {
         teamId: input.teamId,
@@ -314,6 +326,8 @@ export class EngineStore {
         headerDirty: false,
         storedStatus: run.status,
         finishedNow: false,
+        rev: 0,
+        complete: true,
       });
     }
     // Multi-row inserts in chunks: a 10,000-step run is a handful of statements.
@@ -342,8 +356,21 @@ export class EngineStore {
     return this.tx((q) => fn(q, (inputs) => this.processInTx(q, inputs, undefined, 0)));
   }
 
-  /** Applies a group of events in one transaction. */
-  processEvents(inputs: readonly EventInput[], owner?: string, claimLimit = 0): Promise<ProcessResult> {
+  /**
+   * Applies a group of events in one transaction. On PostgreSQL, a worker's results for runs it
+   * knows (its cache) commit as one statement that writes only if the runs' revisions are still
+   * the known ones (one round trip); otherwise, or when that fails, as a locking transaction.
+   */
+  async processEvents(inputs: readonly EventInput[], owner?: string, claimLimit = 0): Promise<ProcessResult> {
+    if (this.sql.commitOnce && owner !== undefined && inputs.every((i) => i.fence?.taskId === undefined && this.cache.has(i.runId))) {
+      try {
+        return await this.sql.commitOnce((q) => this.processInTx(q, inputs, owner, claimLimit));
+      } catch (e) {
+        // What was changed in memory is dropped; the transaction below reads it again.
+        for (const i of inputs) this.cache.delete(i.runId);
+        if (!(e instanceof NeedsTransaction || e instanceof StaleError)) throw e;
+      }
+    }
     return this.tx((q) => this.processInTx(q, inputs, owner, claimLimit));
   }
 
@@ -377,12 +404,17 @@ export class EngineStore {
       const ctx = await this.runCtx(q, runs, input.runId);
       const stepIds = results.get(input.runId);
       if (ctx && fresh && stepIds) await this.loadSteps(q, ctx, [...new Set(stepIds.flatMap((id) => touchedSteps(ctx.plan, id)))], true);
+      // PostgreSQL: a run read afresh is read whole (when small), so its next steps can commit in
+      // one statement without reading (after the results' records above, locked).
+      if (ctx && fresh && this.sql.kind === "postgresql" && !q.validatedRead && ctx.plan.nodes.size <= WHOLE_RUN) await this.loadSteps(q, ctx, undefined);
       if (input.fence && input.fence.taskId === undefined) {
         // A step's result: its record must still be leased to this worker for this attempt. The
         // records it touches are read (and on PostgreSQL locked against a concurrent reclaim) now.
         const step = "stepId" in e && "attempt" in e ? e : undefined;
         if (ctx && step) await this.loadSteps(q, ctx, touchedSteps(ctx.plan, step.stepId), true);
         if (!ctx || !step || ctx.owners.get(step.stepId) !== input.fence.owner || ctx.steps.get(step.stepId)?.attempt !== step.attempt) {
+          // (Refused only on what was read under the run's lock.)
+          if (q.validatedRead) throw new NeedsTransaction();
           result.rejected.push(input);
           continue;
         }
@@ -417,10 +449,13 @@ export class EngineStore {
       for (const command of commands) if (command.kind === "cancel_step") cancelledOwners.set(command.stepId, ctx.owners.get(command.stepId) ?? null);
       let started = 0;
       const written = new Set<string>();
+      // A one-statement commit writes the result's own record only while it is still this
+      // attempt's, leased to this worker (the fence, checked by the statement itself).
+      const fence = q.validatedRead && input.fence && "stepId" in e && "attempt" in e ? { stepId: e.stepId, owner: input.fence.owner, attempt: e.attempt } : undefined;
       for (const step of patch.steps) {
         written.add(step.id);
         const lease = leases.get(step.id);
-        await this.writeStep(q, ctx, step, now, lease);
+        await this.writeStep(q, ctx, step, now, lease, fence?.stepId === step.id ? fence : undefined);
         if (lease && ++started === 2) this.options.crashpoint?.("mid_fanout");
       }
       if (patch.pendingTo) await this.pendingTo(q, ctx, patch.pendingTo);
@@ -533,16 +568,17 @@ export class EngineStore {
             ctx.finishedNow = true;
             result.finished.push(command.runId);
             // Gates still open when the run ends can never be decided now.
-            await q.run('UPDATE "Approval" SET "status" = ?, "decidedAt" = ?, "decidedBy" = ?, "version" = "version" + 1 WHERE "runId" = ? AND "status" = ?', [
+            await q.write('UPDATE "Approval" SET "status" = ?, "decidedAt" = ?, "decidedBy" = ?, "version" = "version" + 1 WHERE "runId" = ? AND "status" = ?', [
               "cancelled",
               now,
               "run ended",
               command.runId,
               "pending",
             ]);
-            await q.run('UPDATE "Run" SET "outputs" = ? WHERE "id" = ?', [JSON.stringify(command.outputs), command.runId]);
+            ctx.outputs = JSON.stringify(command.outputs);
+            ctx.headerDirty = true;
             // Timers of a finished run can never matter again.
-            await q.run('DELETE FROM "Task" WHERE "runId" = ? AND "kind" = ?', [command.runId, "event"]);
+            await q.write('DELETE FROM "Task" WHERE "runId" = ? AND "kind" = ?', [command.runId, "event"]);
             const parent = ctx.header.parent;
             if (parent) {
               await this.insertEvent(q, parent.runId, now, {
@@ -588,18 +624,27 @@ export class EngineStore {
     }
 
     for (const ctx of runs.values()) {
-      if (!ctx.headerDirty) continue;
+      // PostgreSQL: every transaction that touched the run bumps its revision (other workers'
+      // cached copies of it are then stale); SQLite: when the header changed.
+      if (!ctx.headerDirty && this.sql.kind !== "postgresql") continue;
       const h = ctx.header;
-      const values = [JSON.stringify(h), h.reason ?? null, h.startedAt ?? null, h.finishedAt ?? null, this.now()];
-      if (h.status === ctx.storedStatus) {
-        await q.write('UPDATE "Run" SET "header" = ?, "reason" = ?, "startedAt" = ?, "finishedAt" = ?, "updatedAt" = ? WHERE "id" = ?', [...values, h.id], `Run:${h.id}`);
-      } else {
-        await q.write('UPDATE "Run" SET "header" = ?, "reason" = ?, "startedAt" = ?, "finishedAt" = ?, "updatedAt" = ?, "status" = ? WHERE "id" = ?', [...values, h.status, h.id], `Run:${h.id}`);
-        ctx.storedStatus = h.status;
+      const values: SqlValue[] = [JSON.stringify(h), h.reason ?? null, h.startedAt ?? null, h.finishedAt ?? null, this.now()];
+      let set = '"header" = ?, "reason" = ?, "startedAt" = ?, "finishedAt" = ?, "updatedAt" = ?, "rev" = "rev" + 1';
+      if (h.status !== ctx.storedStatus) {
+        set += ', "status" = ?';
+        values.push(h.status);
       }
+      if (ctx.outputs !== undefined) {
+        set += ', "outputs" = ?';
+        values.push(ctx.outputs);
+      }
+      await q.write(`UPDATE "Run" SET ${set} WHERE "id" = ? AND "rev" = ?`, [...values, h.id, ctx.rev], `Run:${h.id}`, `run ${h.id} changed meanwhile`);
+      ctx.storedStatus = h.status;
+      ctx.outputs = undefined;
+      ctx.rev++;
     }
     if (logs.length) await this.insertLogs(q, logs);
-    if (q.epoch) {
+    if (q.epoch || this.sql.kind === "postgresql") {
       for (const [id, ctx] of runs) {
         this.cache.delete(id);
         if (!isRunTerminal(ctx.header.status)) this.cache.set(id, ctx);
@@ -616,18 +661,22 @@ export class EngineStore {
   private async runCtx(q: SqlExec, runs: Map<string, RunCtx>, runId: string): Promise<RunCtx | undefined> {
     let ctx = runs.get(runId);
     if (ctx) return ctx;
-    const cached = q.epoch ? this.cache.get(runId) : undefined;
-    if (cached) {
-      cached.headerDirty = false;
-      cached.finishedNow = false;
-      runs.set(runId, cached);
-      return cached;
-    }
+    const reuse = (c: RunCtx) => {
+      c.headerDirty = false;
+      c.finishedNow = false;
+      runs.set(runId, c);
+      return c;
+    };
+    const cached = this.cache.get(runId);
+    // SQLite (the epoch was checked) and PostgreSQL's one-statement commits (its expectations check).
+    if (cached && (q.epoch || q.validatedRead)) return reuse(cached);
+    if (q.validatedRead) throw new NeedsTransaction();
     // PostgreSQL: lock the run row, so two workers settling steps of one run take turns (SQLite's
     // BEGIN IMMEDIATE already serialises every writer).
-    const rows = await q.all<RunRow>(`SELECT "header", "workflowVersionId", "status", "teamId" FROM "Run" WHERE "id" = ?${this.sql.kind === "postgresql" ? " FOR UPDATE" : ""}`, [runId]);
+    const rows = await q.all<RunRow>(`SELECT "header", "workflowVersionId", "status", "teamId", "rev" FROM "Run" WHERE "id" = ?${this.sql.kind === "postgresql" ? " FOR UPDATE" : ""}`, [runId]);
     const row = rows[0];
     if (!row) return undefined;
+    if (cached && cached.rev === Number(row.rev)) return reuse(cached);
     ctx = {
       teamId: row.teamId,
       header: parse<RunHeader>(row.header),
@@ -638,18 +687,36 @@ export class EngineStore {
       headerDirty: false,
       storedStatus: row.status,
       finishedNow: false,
+      rev: Number(row.rev),
     };
     runs.set(runId, ctx);
     return ctx;
   }
 
-  /** Reads the records `ids` not read yet; `lock`: FOR UPDATE on PostgreSQL (a result's fence). */
-  private async loadSteps(q: SqlExec, ctx: RunCtx, ids: readonly string[], lock = false): Promise<void> {
+  /**
+   * Reads the records `ids` not read yet (undefined: all of the run's, once); `lock`: FOR UPDATE on
+   * PostgreSQL (a result's fence).
+   */
+  private async loadSteps(q: SqlExec, ctx: RunCtx, ids: readonly string[] | undefined, lock = false): Promise<void> {
+    if (ids === undefined) {
+      if (ctx.complete) return;
+      const rows = await q.all<{ state: string; leaseOwner: string | null }>('SELECT "state", "leaseOwner" FROM "StepRun" WHERE "runId" = ?', [ctx.header.id]);
+      for (const r of rows) {
+        const s = parse<StepState>(r.state);
+        if (ctx.steps.has(s.id)) continue;
+        ctx.steps.set(s.id, s);
+        ctx.stored.add(s.id);
+        ctx.owners.set(s.id, r.leaseOwner);
+      }
+      ctx.complete = true;
+      return;
+    }
     const missing = ids.filter((id) => !ctx.steps.has(id));
-    const forUpdate = lock && this.sql.kind === "postgresql" ? " FOR UPDATE" : "";
+    const read = q.validatedRead ?? q.all;
+    const forUpdate = lock && this.sql.kind === "postgresql" && !q.validatedRead ? " FOR UPDATE" : "";
     for (let i = 0; i < missing.length; i += 500) {
       const part = missing.slice(i, i + 500);
-      const rows = await q.all<{ state: string; leaseOwner: string | null }>(
+      const rows = await read<{ state: string; leaseOwner: string | null }>(
         `SELECT "state", "leaseOwner" FROM "StepRun" WHERE "runId" = ? AND "stepId" IN (${part.map(() => "?").join(",")})${forUpdate}`,
         [ctx.header.id, ...part],
       );
@@ -664,13 +731,13 @@ export class EngineStore {
 
   /** The run's ready queue, in order (its own partial index: the status is written literally). */
   private async readyIds(q: SqlExec, runId: string, limit: number): Promise<string[]> {
-    const rows = await q.all<{ stepId: string }>(`SELECT "stepId" FROM "StepRun" WHERE "runId" = ? AND "status" = 'ready' ORDER BY "readyAt", "seq" LIMIT ?`, [runId, limit]);
+    const rows = await (q.validatedRead ?? q.all)<{ stepId: string }>(`SELECT "stepId" FROM "StepRun" WHERE "runId" = ? AND "status" = 'ready' ORDER BY "readyAt", "seq" LIMIT ?`, [runId, limit]);
     return rows.map((r) => r.stepId);
   }
 
   /** The run's records in `statuses` (rare events: a scan of the run's records by primary key). */
   private async idsWithStatus(q: SqlExec, runId: string, statuses: readonly string[]): Promise<string[]> {
-    const rows = await q.all<{ stepId: string }>(
+    const rows = await (q.validatedRead ?? q.all)<{ stepId: string }>(
       `SELECT "stepId" FROM "StepRun" WHERE "runId" = ? AND "status" IN (${statuses.map(() => "?").join(",")}) ORDER BY "seq"`,
       [runId, ...statuses],
     );
@@ -728,7 +795,7 @@ export class EngineStore {
    * Writes a record's new state, and its lease in the same statement: the given one (a start), none
    * once the step is no longer running, else unchanged.
    */
-  private async writeStep(q: SqlExec, ctx: RunCtx, step: StepState, now: number, lease?: Lease): Promise<void> {
+  private async writeStep(q: SqlExec, ctx: RunCtx, step: StepState, now: number, lease?: Lease, fence?: { owner: string; attempt: number }): Promise<void> {
     const before = ctx.steps.get(step.id);
     ctx.steps.set(step.id, step);
     const readyAt = step.status === "ready" ? (before?.status === "ready" ? null : now) : null;
@@ -736,12 +803,15 @@ export class EngineStore {
     const base = [step.status, step.attempt, state, readyAt, step.status, step.startedAt ?? null, step.finishedAt ?? null];
     if (ctx.stored.has(step.id)) {
       const row = `StepRun:${ctx.header.id}:${step.id}`;
+      const key = fence ? [ctx.header.id, step.id, fence.owner, fence.attempt] : [ctx.header.id, step.id];
+      const where = fence ? FENCED : "";
+      const expect = fence ? `step ${step.id} of run ${ctx.header.id} is no longer attempt ${fence.attempt} of ${fence.owner}` : undefined;
       if (lease) {
-        await q.write(UPDATE_STEP_LEASED, [...base, JSON.stringify(lease.command), lease.owner, lease.expiresAt, lease.claims, ctx.header.id, step.id], row);
+        await q.write(UPDATE_STEP_LEASED + where, [...base, JSON.stringify(lease.command), lease.owner, lease.expiresAt, lease.claims, ...key], row, expect);
       } else if (step.status !== "running") {
-        await q.write(UPDATE_STEP_UNLEASED, [...base, ctx.header.id, step.id], row);
+        await q.write(UPDATE_STEP_UNLEASED + where, [...base, ...key], row, expect);
       } else {
-        await q.write(UPDATE_STEP, [...base, ctx.header.id, step.id], row);
+        await q.write(UPDATE_STEP + where, [...base, ...key], row, expect);
       }
     } else {
       const node = ctx.plan.nodes.get(step.parent ?? step.id);
@@ -902,6 +972,12 @@ export class EngineStore {
         if (Number(row.claims) > 0) {
           // Leased before by a worker that is gone (or gave it back): that attempt may have run
           // partly, so it is recorded as lost and the step runs again as a new attempt.
+          if (this.sql.kind === "postgresql") {
+            // The run's revision moves with it (workers' cached copies are stale now); a run
+            // locked by a commit is left for the next look (waiting here could deadlock with it).
+            if (!(await q.all('SELECT 1 AS "x" FROM "Run" WHERE "id" = ? FOR UPDATE SKIP LOCKED', [row.runId])).length) continue;
+            await q.run('UPDATE "Run" SET "rev" = "rev" + 1 WHERE "id" = ?', [row.runId]);
+          }
           const attempt = state.attempt + 1;
           this.cache.delete(row.runId);
           command = { ...command, attempt, idempotencyKey: `${row.runId}:${row.stepId}:${attempt}` };

@@ -3,6 +3,7 @@
  * connection) and PostgreSQL (a pg pool). Statements use `?` placeholders; the PostgreSQL side
  * numbers them. Values are strings, numbers and null; JSON travels as text.
  */
+import { createHash } from "node:crypto";
 import pg from "pg";
 import type { SqliteConnection } from "~/server/db/sqlite-connection";
 
@@ -18,9 +19,15 @@ export interface SqlExec {
    * statement (data-modifying CTEs: one round trip), before the transaction's next statement or
    * its commit, so every later statement still sees them. `row` names the one row an UPDATE or
    * upsert changes: a second write of a row already waiting sends the waiting ones first (one
-   * statement must not change a row twice). SQLite runs it at once.
+   * statement must not change a row twice). SQLite runs it at once. `expect`: the write must change
+   * exactly one row, else the transaction fails with a StaleError naming `expect`.
    */
-  write(sql: string, args?: readonly SqlValue[], row?: string): Promise<void>;
+  write(sql: string, args?: readonly SqlValue[], row?: string, expect?: string): Promise<void>;
+  /**
+   * PostgreSQL's one-statement commits (SqlDb.commitOnce): a read of a run's records taken outside
+   * any transaction, which the statement's expectations validate when it commits.
+   */
+  readonly validatedRead?: <T extends SqlRow = SqlRow>(sql: string, args?: readonly SqlValue[]) => Promise<T[]>;
   /**
    * SQLite: the database's state at this transaction's start, and after its commit, as far as this
    * handle can tell (see FastExec.epoch). Equal epochs: nothing changed in between, so rows read
@@ -29,8 +36,26 @@ export interface SqlExec {
   readonly epoch?: { now: string; afterCommit: string };
 }
 
+/** A write's expectation failed: what the transaction was based on changed meanwhile. */
+export class StaleError extends Error {
+  readonly code = "stale";
+}
+
+/** A one-statement commit (SqlDb.commitOnce) needs what only a transaction gives (a read in it). */
+export class NeedsTransaction extends Error {
+  constructor() {
+    super("needs a transaction");
+  }
+}
+
 export interface SqlDb {
   readonly kind: "sqlite" | "postgresql";
+  /**
+   * PostgreSQL: `fn`'s writes sent as one statement, its own transaction (one round trip, prepared
+   * once per connection). `fn` reads only through `validatedRead`; `all` and `run` throw
+   * NeedsTransaction. A failed expectation throws StaleError and nothing is written.
+   */
+  commitOnce?<T>(fn: (q: SqlExec) => Promise<T>): Promise<T>;
   /** One transaction; on SQLite it begins IMMEDIATE (holds the write lock from the start). */
   tx<T>(fn: (q: SqlExec) => Promise<T>): Promise<T>;
   /** One read outside a transaction (read models, polling). */
@@ -46,8 +71,8 @@ export function sqliteDb(conn: SqliteConnection): SqlDb {
         fn({
           all: async <T extends SqlRow>(sql: string, args: readonly SqlValue[] = []) => q.all(sql, args) as T[],
           run: async (sql, args = []) => q.run(sql, args),
-          write: async (sql, args = []) => {
-            q.run(sql, args);
+          write: async (sql, args = [], _row, expect) => {
+            if (q.run(sql, args) !== 1 && expect !== undefined) throw new StaleError(`stale: ${expect}`);
           },
           epoch: q.epoch,
         }),
@@ -58,6 +83,17 @@ export function sqliteDb(conn: SqliteConnection): SqlDb {
 }
 
 const numbered = new Map<string, string>();
+/** Prepared statements' names by text (one Parse per statement per connection, then only Bind). */
+const names = new Map<string, string>();
+function statementName(text: string): string {
+  let name = names.get(text);
+  if (name === undefined) {
+    if (names.size > 2000) names.clear();
+    name = `wf_${createHash("sha1").update(text).digest("hex").slice(0, 16)}`;
+    names.set(text, name);
+  }
+  return name;
+}
 /** `?` -> `$1, $2, …` (cached per statement text). No statement of ours has a literal `?`. */
 function toPg(sql: string): string {
   let out = numbered.get(sql);
@@ -94,12 +130,23 @@ class WriteBatch {
   private sqls: string[] = [];
   private args: SqlValue[] = [];
   private rows = new Set<string>();
+  /** Writes that must change one row: index in `sqls`, and what they guard. */
+  private expects: { i: number; what: string }[] = [];
 
   constructor(private readonly send: (sql: string, args: SqlValue[]) => Promise<unknown>) {}
 
-  async add(sql: string, args: readonly SqlValue[], row?: string): Promise<void> {
+  /** Whether `add` would send the waiting writes first. */
+  full(row?: string): boolean {
+    return (row !== undefined && this.rows.has(row)) || this.sqls.length >= WriteBatch.MAX;
+  }
+
+  async add(sql: string, args: readonly SqlValue[], row?: string, expect?: string): Promise<void> {
     // (One statement of a few dozen writes: a 10,000-write statement plans slowly.)
-    if ((row !== undefined && this.rows.has(row)) || this.sqls.length >= WriteBatch.MAX) await this.flush();
+    if (this.full(row)) await this.flush();
+    if (expect !== undefined) {
+      this.expects.push({ i: this.sqls.length, what: expect });
+      sql += " RETURNING 1";
+    }
     this.sqls.push(sql);
     this.args.push(...args);
     if (row !== undefined) this.rows.add(row);
@@ -113,11 +160,17 @@ class WriteBatch {
 
   take(): { sql: string; args: SqlValue[] } | undefined {
     if (!this.sqls.length) return undefined;
-    const { sqls, args } = this;
+    const { sqls, args, expects } = this;
     this.sqls = [];
     this.args = [];
+    this.expects = [];
     this.rows.clear();
-    return { sql: sqls.length === 1 ? (sqls[0] as string) : `WITH ${sqls.map((s, i) => `w${i} AS (${s})`).join(", ")} SELECT 1`, args };
+    if (sqls.length === 1 && !expects.length) return { sql: sqls[0] as string, args };
+    // (wf_expect, migration 0008: raises SQLSTATE 40001 when a guarded write changed no row.)
+    // (What failed travels as a value: the statement's text stays the same from step to step.)
+    const check = expects.length ? `SELECT wf_expect(${expects.map((e) => `(SELECT count(*) FROM w${e.i}) = 1`).join(" AND ")}, ?::text)` : "SELECT 1";
+    if (expects.length) args.push(expects.map((e) => e.what).join("; "));
+    return { sql: `WITH ${sqls.map((s, i) => `w${i} AS (${s})`).join(", ")} ${check}`, args };
   }
 }
 
@@ -159,7 +212,7 @@ export function postgresDb(connectionString: string, options: { max?: number; on
             await batch.flush();
             return (await query(sql, args)).rowCount ?? 0;
           },
-          write: (sql, args = [], row) => batch.add(sql, args, row),
+          write: (sql, args = [], row, expect) => batch.add(sql, args, row, expect),
         });
         const last = batch.take();
         if (last) await client.query(`${begun ? "" : "BEGIN; "}${inline(last.sql, last.args)}; COMMIT`);
@@ -178,6 +231,31 @@ export function postgresDb(connectionString: string, options: { max?: number; on
     },
     async read<T extends SqlRow>(sql: string, args: readonly SqlValue[] = []) {
       return (await pool.query({ text: toPg(sql), values: args as SqlValue[] })).rows as T[];
+    },
+    async commitOnce(fn) {
+      const batch = new WriteBatch(async () => {
+        throw new NeedsTransaction();
+      });
+      const needsTx = async (): Promise<never> => {
+        throw new NeedsTransaction();
+      };
+      const out = await fn({
+        all: needsTx,
+        run: needsTx,
+        // One statement changes a row once, and stays a few dozen writes long.
+        write: (sql, args = [], row, expect) => (batch.full(row) ? needsTx() : batch.add(sql, args, row, expect)),
+        validatedRead: async <T extends SqlRow>(sql: string, args: readonly SqlValue[] = []) => (await pool.query({ text: toPg(sql), values: args as SqlValue[] })).rows as T[],
+      });
+      const statement = batch.take();
+      if (!statement) return out;
+      const text = toPg(statement.sql);
+      try {
+        await pool.query({ name: statementName(text), text, values: statement.args });
+      } catch (e) {
+        if ((e as { code?: string }).code === "40001") throw new StaleError((e as Error).message);
+        throw e;
+      }
+      return out;
     },
     close: () => pool.end(),
   };

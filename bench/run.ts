@@ -40,6 +40,7 @@ async function benchOnce(synchronous: "FULL" | "NORMAL" | "n/a", databaseUrl: st
   const { newId } = await import("~/server/ids");
   const { saveWorkflow } = await import("~/server/services/workflows");
   const { createSqlDb } = await import("~/server/store/create-engine-store");
+  const { observeSql } = await import("~/server/store/sql");
   const { EngineStore } = await import("~/server/store/engine-store");
   const { Worker } = await import("~/server/worker/worker");
 
@@ -55,29 +56,7 @@ async function benchOnce(synchronous: "FULL" | "NORMAL" | "n/a", databaseUrl: st
   // The store's SQL handle, counting transactions and statements (for the per-step profile).
   const counts = { tx: 0, statements: 0 };
   const sql = createSqlDb();
-  const counted: typeof sql = {
-    ...sql,
-    kind: sql.kind,
-    read: sql.read.bind(sql),
-    close: sql.close.bind(sql),
-    tx: (fn) =>
-      sql.tx((q) => {
-        counts.tx++;
-        return fn({
-          all: (text, a) => (counts.statements++, q.all(text, a)),
-          run: (text, a) => (counts.statements++, q.run(text, a)),
-          write: (text, a, row, expect) => (counts.statements++, q.write(text, a, row, expect)),
-          epoch: q.epoch,
-        });
-      }),
-    commitOnce: sql.commitOnce
-      ? (fn) =>
-          sql.commitOnce!((q) => {
-            counts.tx++;
-            return fn({ ...q, write: (text, a, row, expect) => (counts.statements++, q.write(text, a, row, expect)) });
-          })
-      : undefined,
-  };
+  const counted = observeSql(sql, { tx: () => counts.tx++, statement: () => counts.statements++ });
   const store = new EngineStore(counted, { leaseMs: 60_000 });
   const issued = new Map<string, number>();
   const startDelays: number[] = [];

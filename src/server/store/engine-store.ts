@@ -169,6 +169,19 @@ interface RunCtx {
   complete?: boolean;
 }
 
+type RecordRow = { state: string; leaseOwner: string | null };
+
+/** Adds records read from the database to what the transaction knows (those it knows stay, unless `replace`). */
+function addRecords(ctx: RunCtx, rows: readonly RecordRow[], replace = false): void {
+  for (const r of rows) {
+    const s = parse<StepState>(r.state);
+    if (!replace && ctx.steps.has(s.id)) continue;
+    ctx.steps.set(s.id, s);
+    ctx.stored.add(s.id);
+    ctx.owners.set(s.id, r.leaseOwner);
+  }
+}
+
 /** What the UI shows as a record's type: the step's type, or `branch` for a conditional's `if`. */
 function stepType(node: PlanNode | undefined): string {
   if (!node) return "task";
@@ -203,10 +216,11 @@ const FENCED = ' AND "leaseOwner" = ? AND "attempt" = ?';
 export class EngineStore {
   private readonly plans = new Map<string, Plan>();
   /**
-   * Runs as this store's last transaction left them (SQLite only), reused while the database's
-   * epoch says nothing else has changed it since: the next step of a chain then needs no read of
-   * its run or records. Emptied whenever the epoch moved (another connection or process committed,
-   * or a transaction rolled back). Least recently used first.
+   * Runs as this store's transactions left them, so the next step of a chain needs no read of its
+   * run or records. SQLite: reused while the database's epoch says nothing else has changed it
+   * since, emptied whenever the epoch moved (another connection or process committed, or a
+   * transaction rolled back). PostgreSQL: reused when the run's revision is the known one (read
+   * under the run's lock, or expected by a one-statement commit). Least recently used first.
    */
   private readonly cache = new Map<string, RunCtx>();
   private cacheEpoch: string | undefined;
@@ -219,6 +233,11 @@ export class EngineStore {
   ) {
     this.leaseMs = options.leaseMs ?? 30_000;
     this.now = options.now ?? Date.now;
+  }
+
+  /** Whether runs this transaction touched may be kept (see `cache`). */
+  private keepsRuns(q: SqlExec): boolean {
+    return q.epoch !== undefined || this.sql.kind === "postgresql";
   }
 
   /** Every transaction of the store: the run cache survives it only when it commits. */
@@ -314,7 +333,7 @@ export class EngineStore {
       ],
     );
     const plan = await this.planOf(q, input.workflowVersionId);
-    if (q.epoch || this.sql.kind === "postgresql") {
+    if (this.keepsRuns(q)) {
       // Known in full: the run's next transactions need not read it back.
       this.cache.set(run.id, {
         teamId: input.teamId,
@@ -403,7 +422,10 @@ export class EngineStore {
       const fresh = !runs.has(input.runId);
       const ctx = await this.runCtx(q, runs, input.runId);
       const stepIds = results.get(input.runId);
-      if (ctx && fresh && stepIds) await this.loadSteps(q, ctx, [...new Set(stepIds.flatMap((id) => touchedSteps(ctx.plan, id)))], true);
+      // (PostgreSQL: read again even when kept from an earlier transaction, in a locking one: a lease taken by a
+      // claim of this process does not move the run's revision, and a transaction running beside
+      // that claim may have kept the run as it was before. One-statement commits check leases in SQL.)
+      if (ctx && fresh && stepIds) await this.loadSteps(q, ctx, [...new Set(stepIds.flatMap((id) => touchedSteps(ctx.plan, id)))], true, this.sql.kind === "postgresql" && !q.validatedRead);
       // PostgreSQL: a run read afresh is read whole (when small), so its next steps can commit in
       // one statement without reading (after the results' records above, locked).
       if (ctx && fresh && this.sql.kind === "postgresql" && !q.validatedRead && ctx.plan.nodes.size <= WHOLE_RUN) await this.loadSteps(q, ctx, undefined);
@@ -638,13 +660,13 @@ export class EngineStore {
         set += ', "outputs" = ?';
         values.push(ctx.outputs);
       }
-      await q.write(`UPDATE "Run" SET ${set} WHERE "id" = ? AND "rev" = ?`, [...values, h.id, ctx.rev], `Run:${h.id}`, `run ${h.id} changed meanwhile`);
+      await q.write(`UPDATE "Run" SET ${set} WHERE "id" = ? AND "rev" = ?`, [...values, h.id, ctx.rev], `Run:${h.id}`, { what: `run ${h.id} changed meanwhile`, lockFirst: true });
       ctx.storedStatus = h.status;
       ctx.outputs = undefined;
       ctx.rev++;
     }
     if (logs.length) await this.insertLogs(q, logs);
-    if (q.epoch || this.sql.kind === "postgresql") {
+    if (this.keepsRuns(q)) {
       for (const [id, ctx] of runs) {
         this.cache.delete(id);
         if (!isRunTerminal(ctx.header.status)) this.cache.set(id, ctx);
@@ -695,37 +717,28 @@ export class EngineStore {
 
   /**
    * Reads the records `ids` not read yet (undefined: all of the run's, once); `lock`: FOR UPDATE on
-   * PostgreSQL (a result's fence).
+   * PostgreSQL (a result's fence). `refresh`: read them even when known (see processInTx).
    */
-  private async loadSteps(q: SqlExec, ctx: RunCtx, ids: readonly string[] | undefined, lock = false): Promise<void> {
+  private async loadSteps(q: SqlExec, ctx: RunCtx, ids: readonly string[] | undefined, lock = false, refresh = false): Promise<void> {
     if (ids === undefined) {
       if (ctx.complete) return;
-      const rows = await q.all<{ state: string; leaseOwner: string | null }>('SELECT "state", "leaseOwner" FROM "StepRun" WHERE "runId" = ?', [ctx.header.id]);
-      for (const r of rows) {
-        const s = parse<StepState>(r.state);
-        if (ctx.steps.has(s.id)) continue;
-        ctx.steps.set(s.id, s);
-        ctx.stored.add(s.id);
-        ctx.owners.set(s.id, r.leaseOwner);
-      }
+      addRecords(ctx, await q.all<RecordRow>('SELECT "state", "leaseOwner" FROM "StepRun" WHERE "runId" = ?', [ctx.header.id]));
       ctx.complete = true;
       return;
     }
-    const missing = ids.filter((id) => !ctx.steps.has(id));
     const read = q.validatedRead ?? q.all;
     const forUpdate = lock && this.sql.kind === "postgresql" && !q.validatedRead ? " FOR UPDATE" : "";
+    const missing = refresh ? ids : ids.filter((id) => !ctx.steps.has(id));
     for (let i = 0; i < missing.length; i += 500) {
       const part = missing.slice(i, i + 500);
-      const rows = await read<{ state: string; leaseOwner: string | null }>(
-        `SELECT "state", "leaseOwner" FROM "StepRun" WHERE "runId" = ? AND "stepId" IN (${part.map(() => "?").join(",")})${forUpdate}`,
-        [ctx.header.id, ...part],
+      addRecords(
+        ctx,
+        await read<RecordRow>(`SELECT "state", "leaseOwner" FROM "StepRun" WHERE "runId" = ? AND "stepId" IN (${part.map(() => "?").join(",")})${forUpdate}`, [
+          ctx.header.id,
+          ...part,
+        ]),
+        refresh,
       );
-      for (const r of rows) {
-        const s = parse<StepState>(r.state);
-        ctx.steps.set(s.id, s);
-        ctx.stored.add(s.id);
-        ctx.owners.set(s.id, r.leaseOwner);
-      }
     }
   }
 
@@ -805,7 +818,7 @@ export class EngineStore {
       const row = `StepRun:${ctx.header.id}:${step.id}`;
       const key = fence ? [ctx.header.id, step.id, fence.owner, fence.attempt] : [ctx.header.id, step.id];
       const where = fence ? FENCED : "";
-      const expect = fence ? `step ${step.id} of run ${ctx.header.id} is no longer attempt ${fence.attempt} of ${fence.owner}` : undefined;
+      const expect = fence ? { what: `step ${step.id} of run ${ctx.header.id} is no longer attempt ${fence.attempt} of ${fence.owner}` } : undefined;
       if (lease) {
         await q.write(UPDATE_STEP_LEASED + where, [...base, JSON.stringify(lease.command), lease.owner, lease.expiresAt, lease.claims, ...key], row, expect);
       } else if (step.status !== "running") {

@@ -1,7 +1,8 @@
 /**
- * The store keeps the runs it has read or written between transactions (SQLite), and must never
- * trust them once anything else has changed the database: another connection's commit, or a
- * transaction of its own that rolled back.
+ * The store keeps the runs it has read or written between transactions, and must never trust them
+ * once anything else has changed them: another connection's commit (SQLite: the epoch moved;
+ * PostgreSQL: the run's revision or the step's lease did), or a transaction of its own that rolled
+ * back.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "~/server/db";
@@ -10,31 +11,14 @@ import { saveWorkflow } from "~/server/services/workflows";
 import { createTeam, migrateTestDb } from "~/server/testing/seed";
 import { createSqlDb } from "./create-engine-store";
 import { EngineStore } from "./engine-store";
-import type { SqlDb } from "./sql";
+import { observeSql } from "./sql";
 
 let team: { id: string; name: string };
 
 /** The store on a SQL handle that records every statement it is given. */
 function countingStore(): { store: EngineStore; statements: string[] } {
-  const sql = createSqlDb();
   const statements: string[] = [];
-  const counted: SqlDb = {
-    kind: sql.kind,
-    read: sql.read.bind(sql),
-    close: sql.close.bind(sql),
-    tx: (fn) =>
-      sql.tx((q) =>
-        fn({
-          all: (text, a) => (statements.push(text), q.all(text, a)),
-          run: (text, a) => (statements.push(text), q.run(text, a)),
-          write: (text, a, row, expect) => (statements.push(text), q.write(text, a, row, expect)),
-          epoch: q.epoch,
-        }),
-      ),
-    commitOnce: sql.commitOnce
-      ? (fn) => sql.commitOnce!((q) => fn({ ...q, write: (text, a, row, expect) => (statements.push(text), q.write(text, a, row, expect)) }))
-      : undefined,
-  };
+  const counted = observeSql(createSqlDb(), { statement: (text) => statements.push(text) });
   return { store: new EngineStore(counted, { leaseMs: 60_000 }), statements };
 }
 
@@ -100,6 +84,19 @@ describe("the store's run cache", () => {
     const own = await store.processEvents([succeeded(runId, "a", "w2")], "w2", 1);
     expect(own.rejected).toEqual([]);
     expect(own.claimed.map((t) => t.stepId)).toEqual(["b"]);
+  });
+
+  it("accepts a result whose step was leased by another process without moving the run's revision", async () => {
+    const { store } = countingStore();
+    const runId = await startChain(store, "w1");
+    await store.processEvents([succeeded(runId, "a", "w1")], "w1", 0); // b is queued: no lease yet
+    // A claim elsewhere leases b to w2 (a fresh claim changes no revision).
+    await db.stepRun.update({ where: { runId_stepId: { runId, stepId: "b" } }, data: { leaseOwner: "w2", claims: 1 } });
+    // w2's result, settled here by a transaction of its own (no one-statement commit): the fence
+    // reads the lease under the run's lock instead of trusting the kept run.
+    const result = await store.processEvents([succeeded(runId, "b", "w2")]);
+    expect(result.rejected).toEqual([]);
+    expect((await db.stepRun.findUniqueOrThrow({ where: { runId_stepId: { runId, stepId: "b" } } })).status).toBe("succeeded");
   });
 
   it("forgets what a rolled-back transaction changed", async () => {

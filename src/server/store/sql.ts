@@ -20,9 +20,9 @@ export interface SqlExec {
    * its commit, so every later statement still sees them. `row` names the one row an UPDATE or
    * upsert changes: a second write of a row already waiting sends the waiting ones first (one
    * statement must not change a row twice). SQLite runs it at once. `expect`: the write must change
-   * exactly one row, else the transaction fails with a StaleError naming `expect`.
+   * exactly one row, else the transaction fails with a StaleError naming `expect.what`.
    */
-  write(sql: string, args?: readonly SqlValue[], row?: string, expect?: string): Promise<void>;
+  write(sql: string, args?: readonly SqlValue[], row?: string, expect?: Expectation): Promise<void>;
   /**
    * PostgreSQL's one-statement commits (SqlDb.commitOnce): a read of a run's records taken outside
    * any transaction, which the statement's expectations validate when it commits.
@@ -34,6 +34,18 @@ export interface SqlExec {
    * or written before may be reused. PostgreSQL: none (other workers commit at any time).
    */
   readonly epoch?: { now: string; afterCommit: string };
+}
+
+/**
+ * A write that must change exactly one row. PostgreSQL's batched writes run as one statement,
+ * which takes its row locks as it checks its expectations: `lockFirst` ones first (in the order
+ * written), then the others, then the unchecked writes. The store puts its run rows first, so a
+ * one-statement commit locks in the order of a locking transaction (run, then its records) and the
+ * two cannot deadlock.
+ */
+export interface Expectation {
+  what: string;
+  lockFirst?: boolean;
 }
 
 /** A write's expectation failed: what the transaction was based on changed meanwhile. */
@@ -63,6 +75,32 @@ export interface SqlDb {
   close(): Promise<void>;
 }
 
+/**
+ * `sql`, telling `on` of every transaction (one-statement commits included) and every statement it
+ * is given: the bench's per-step profile, and tests that assert what a step reads and writes.
+ */
+export function observeSql(sql: SqlDb, on: { tx?: () => void; statement: (text: string) => void }): SqlDb {
+  const observed = (q: SqlExec): SqlExec => {
+    on.tx?.();
+    const { validatedRead } = q;
+    return {
+      all: (text, a) => (on.statement(text), q.all(text, a)),
+      run: (text, a) => (on.statement(text), q.run(text, a)),
+      write: (text, a, row, expect) => (on.statement(text), q.write(text, a, row, expect)),
+      epoch: q.epoch,
+      validatedRead: validatedRead && (<T extends SqlRow>(text: string, a?: readonly SqlValue[]) => (on.statement(text), validatedRead<T>(text, a))),
+    };
+  };
+  const { commitOnce } = sql;
+  return {
+    kind: sql.kind,
+    read: sql.read.bind(sql),
+    close: sql.close.bind(sql),
+    tx: (fn) => sql.tx((q) => fn(observed(q))),
+    commitOnce: commitOnce && ((fn) => commitOnce((q) => fn(observed(q)))),
+  };
+}
+
 export function sqliteDb(conn: SqliteConnection): SqlDb {
   return {
     kind: "sqlite",
@@ -72,7 +110,7 @@ export function sqliteDb(conn: SqliteConnection): SqlDb {
           all: async <T extends SqlRow>(sql: string, args: readonly SqlValue[] = []) => q.all(sql, args) as T[],
           run: async (sql, args = []) => q.run(sql, args),
           write: async (sql, args = [], _row, expect) => {
-            if (q.run(sql, args) !== 1 && expect !== undefined) throw new StaleError(`stale: ${expect}`);
+            if (q.run(sql, args) !== 1 && expect !== undefined) throw new StaleError(`stale: ${expect.what}`);
           },
           epoch: q.epoch,
         }),
@@ -131,7 +169,7 @@ class WriteBatch {
   private args: SqlValue[] = [];
   private rows = new Set<string>();
   /** Writes that must change one row: index in `sqls`, and what they guard. */
-  private expects: { i: number; what: string }[] = [];
+  private expects: { i: number; expect: Expectation }[] = [];
 
   constructor(private readonly send: (sql: string, args: SqlValue[]) => Promise<unknown>) {}
 
@@ -140,11 +178,11 @@ class WriteBatch {
     return (row !== undefined && this.rows.has(row)) || this.sqls.length >= WriteBatch.MAX;
   }
 
-  async add(sql: string, args: readonly SqlValue[], row?: string, expect?: string): Promise<void> {
+  async add(sql: string, args: readonly SqlValue[], row?: string, expect?: Expectation): Promise<void> {
     // (One statement of a few dozen writes: a 10,000-write statement plans slowly.)
     if (this.full(row)) await this.flush();
     if (expect !== undefined) {
-      this.expects.push({ i: this.sqls.length, what: expect });
+      this.expects.push({ i: this.sqls.length, expect });
       sql += " RETURNING 1";
     }
     this.sqls.push(sql);
@@ -168,8 +206,10 @@ class WriteBatch {
     if (sqls.length === 1 && !expects.length) return { sql: sqls[0] as string, args };
     // (wf_expect, migration 0008: raises SQLSTATE 40001 when a guarded write changed no row.)
     // (What failed travels as a value: the statement's text stays the same from step to step.)
-    const check = expects.length ? `SELECT wf_expect(${expects.map((e) => `(SELECT count(*) FROM w${e.i}) = 1`).join(" AND ")}, ?::text)` : "SELECT 1";
-    if (expects.length) args.push(expects.map((e) => e.what).join("; "));
+    // Each checked write runs when the check first reads it, left to right (see Expectation).
+    const checked = [...expects.filter((e) => e.expect.lockFirst), ...expects.filter((e) => !e.expect.lockFirst)];
+    const check = checked.length ? `SELECT wf_expect(${checked.map((e) => `(SELECT count(*) FROM w${e.i}) = 1`).join(" AND ")}, ?::text)` : "SELECT 1";
+    if (checked.length) args.push(checked.map((e) => e.expect.what).join("; "));
     return { sql: `WITH ${sqls.map((s, i) => `w${i} AS (${s})`).join(", ")} ${check}`, args };
   }
 }

@@ -82,6 +82,8 @@ export interface ProcessResult {
   queued: boolean;
   /** Runs that ended in this transaction. */
   finished: string[];
+  /** With `queued` claiming (processEvents): whether it filled every slot left (more may wait). */
+  backlog?: boolean;
 }
 
 /** A leased notification job: `webhook` (deliver one notification) or `escalate` (a gate's escalation is due). */
@@ -379,8 +381,12 @@ export class EngineStore {
    * Applies a group of events in one transaction. On PostgreSQL, a worker's results for runs it
    * knows (its cache) commit as one statement that writes only if the runs' revisions are still
    * the known ones (one round trip); otherwise, or when that fails, as a locking transaction.
+   * `owner` leases the steps the events start, up to `claimLimit`; with `queued`, what is left of
+   * it also leases steps queued for any worker (a worker with a backlog: one transaction instead
+   * of a commit and a claim).
    */
-  async processEvents(inputs: readonly EventInput[], owner?: string, claimLimit = 0): Promise<ProcessResult> {
+  async processEvents(inputs: readonly EventInput[], owner?: string, claimLimit = 0, queued = false): Promise<ProcessResult> {
+    if (queued && owner !== undefined && claimLimit > 0) return this.tx((q) => this.processInTx(q, inputs, owner, claimLimit, true));
     if (this.sql.commitOnce && owner !== undefined && inputs.every((i) => i.fence?.taskId === undefined && this.cache.has(i.runId))) {
       try {
         return await this.sql.commitOnce((q) => this.processInTx(q, inputs, owner, claimLimit));
@@ -393,7 +399,7 @@ export class EngineStore {
     return this.tx((q) => this.processInTx(q, inputs, owner, claimLimit));
   }
 
-  private async processInTx(q: SqlExec, inputs: readonly EventInput[], owner: string | undefined, claimLimit: number): Promise<ProcessResult> {
+  private async processInTx(q: SqlExec, inputs: readonly EventInput[], owner: string | undefined, claimLimit: number, queued = false): Promise<ProcessResult> {
     const result: ProcessResult = { claimed: [], cancelled: [], rejected: [], queued: false, finished: [] };
     const runs = new Map<string, RunCtx>();
     const logs: LogLine[] = [];
@@ -483,144 +489,11 @@ export class EngineStore {
       if (patch.pendingTo) await this.pendingTo(q, ctx, patch.pendingTo);
 
       for (const command of commands) {
-        switch (command.kind) {
-          case "start_step": {
-            const lease = leases.get(command.stepId);
-            // (A start always comes with the step's new state; this covers a decision that has none.)
-            if (lease && !written.has(command.stepId)) await this.writeLease(q, command.runId, command.stepId, lease);
-            break;
-          }
-          case "schedule_retry":
-            await this.insertEvent(q, command.runId, command.at, { type: "retry_timer_fired", stepId: command.stepId, attempt: command.attempt, at: command.at });
-            break;
-          case "schedule_timer":
-            await this.insertEvent(
-              q,
-              command.runId,
-              command.at,
-              command.timer === "wait"
-                ? { type: "wait_timer_fired", stepId: command.stepId, attempt: command.attempt, at: command.at }
-                : { type: "run_timed_out", at: command.at },
-            );
-            break;
-          case "open_gate":
-            await q.run(
-              'INSERT INTO "Approval" ("id","teamId","runId","stepId","attempt","gateId","status","policy","output","requestedAt","expiresAt") VALUES (?,?,?,?,?,?,?,?,?,?,?)',
-              [
-                newId("apr"),
-                ctx.teamId,
-                command.runId,
-                command.stepId,
-                command.attempt,
-                command.gateId,
-                "pending",
-                JSON.stringify(command.policy),
-                command.output === undefined ? null : JSON.stringify(command.output),
-                now,
-                command.expiresAt ?? null,
-              ],
-            );
-            await appendAudit(q, this.sql.kind, {
-              teamId: ctx.teamId,
-              at: now,
-              actor: "engine",
-              action: "gate.opened",
-              target: `${command.runId}/${command.stepId}#${command.attempt}`,
-              after: { gateId: command.gateId, expiresAt: command.expiresAt ?? null },
-            });
-            if (ctx.header.approvalMode !== "auto") {
-              if (await this.notify(q, ctx.teamId, { event: "gate.opened", gateId: command.gateId, runId: command.runId, stepId: command.stepId, workflow: ctx.header.workflow, expiresAt: command.expiresAt ?? null }, now)) result.queued = true;
-              const escalate = command.policy.escalate;
-              if (escalate) {
-                await this.insertTask(q, {
-                  runId: command.runId,
-                  stepId: command.stepId,
-                  kind: "escalate",
-                  payload: { gateId: command.gateId, roles: escalate.roles, workflow: ctx.header.workflow },
-                  availableAt: now + parseDuration(escalate.after),
-                });
-              }
-            }
-            if (ctx.header.approvalMode === "auto") {
-              await this.insertEvent(q, command.runId, now, {
-                type: "gate_decided",
-                stepId: command.stepId,
-                gateId: command.gateId,
-                action: "approve",
-                by: "auto mode",
-                comment: "approved by auto mode",
-                at: now,
-              });
-              result.queued = true;
-            } else if (command.expiresAt !== undefined) {
-              await this.insertEvent(q, command.runId, command.expiresAt, {
-                type: "gate_decided",
-                stepId: command.stepId,
-                gateId: command.gateId,
-                action: "expire",
-                by: "expiry",
-                at: command.expiresAt,
-              });
-            }
-            break;
-          case "cancel_step": {
-            // Ending the lease is the signal: its worker's next heartbeat finds it gone and kills it.
-            await q.run('UPDATE "StepRun" SET "command" = NULL, "leaseOwner" = NULL, "leaseExpiresAt" = NULL WHERE "runId" = ? AND "stepId" = ?', [command.runId, command.stepId]);
-            ctx.owners.set(command.stepId, null);
-            const started = ctx.steps.get(command.stepId)?.startedAt ?? now;
-            await q.run(RECORD_ATTEMPT, [command.runId, command.stepId, command.attempt, cancelledOwners.get(command.stepId) ?? null, "cancelled", started, now, command.reason]);
-            result.cancelled.push({ runId: command.runId, stepId: command.stepId, attempt: command.attempt });
-            // A subworkflow step's child run is cancelled with it (durably, as an event of the child).
-            const children = await q.all<{ id: string; header: string }>(
-              'SELECT "id", "header" FROM "Run" WHERE "parentRunId" = ? AND "status" NOT IN (\'succeeded\', \'failed\', \'cancelled\')',
-              [command.runId],
-            );
-            for (const child of children) {
-              if (parse<RunHeader>(child.header).parent?.stepId !== command.stepId) continue;
-              await this.insertEvent(q, child.id, now, { type: "run_cancel_requested", by: "parent run", reason: `parent run ${command.runId} cancelled`, at: now });
-              result.queued = true;
-            }
-            break;
-          }
-          case "start_child_run":
-            await this.insertTask(q, { runId: command.runId, stepId: command.stepId, attempt: command.attempt, kind: "child_run", payload: command, availableAt: now });
-            result.queued = true;
-            break;
-          case "finish_run": {
-            ctx.finishedNow = true;
-            result.finished.push(command.runId);
-            // Gates still open when the run ends can never be decided now.
-            await q.write('UPDATE "Approval" SET "status" = ?, "decidedAt" = ?, "decidedBy" = ?, "version" = "version" + 1 WHERE "runId" = ? AND "status" = ?', [
-              "cancelled",
-              now,
-              "run ended",
-              command.runId,
-              "pending",
-            ]);
-            ctx.outputs = JSON.stringify(command.outputs);
-            ctx.headerDirty = true;
-            // Timers of a finished run can never matter again.
-            await q.write('DELETE FROM "Task" WHERE "runId" = ? AND "kind" = ?', [command.runId, "event"]);
-            const parent = ctx.header.parent;
-            if (parent) {
-              await this.insertEvent(q, parent.runId, now, {
-                type: "subworkflow_finished",
-                stepId: parent.stepId,
-                attempt: parent.attempt,
-                childRunId: command.runId,
-                status: command.status,
-                output: command.outputs as Json,
-                ...(command.status !== "succeeded" ? { error: { message: command.reason } } : {}),
-                at: now,
-              });
-              result.queued = true;
-            }
-            break;
-          }
-          default: {
-            const never: never = command;
-            throw new Error(`unknown command ${JSON.stringify(never)}`);
-          }
+        if (command.kind !== "start_step") await this.runCommand(q, ctx, command, now, cancelledOwners, result);
+        else {
+          const lease = leases.get(command.stepId);
+          // (A start always comes with the step's new state; this covers a decision that has none.)
+          if (lease && !written.has(command.stepId)) await this.writeLease(q, command.runId, command.stepId, lease);
         }
       }
       // A gate decided by auto mode or by its expiry (people's decisions are settled by the
@@ -645,7 +518,30 @@ export class EngineStore {
       }
     }
 
-    for (const ctx of runs.values()) {
+    await this.writeHeaders(q, runs.values());
+    if (logs.length) await this.insertLogs(q, logs);
+    if (queued && owner !== undefined && budget > 0) {
+      const steps = await this.claimSteps(q, owner, budget, this.now(), runs);
+      result.claimed.push(...steps);
+      result.backlog = steps.length >= budget;
+    }
+    if (this.keepsRuns(q)) {
+      for (const [id, ctx] of runs) {
+        this.cache.delete(id);
+        if (!isRunTerminal(ctx.header.status)) this.cache.set(id, ctx);
+      }
+      for (const id of this.cache.keys()) {
+        if (this.cache.size <= CACHED_RUNS) break;
+        this.cache.delete(id);
+      }
+    }
+    this.options.crashpoint?.("before_commit");
+    return result;
+  }
+
+  /** Writes the run rows of a transaction's runs: changed headers, and on PostgreSQL always the revision. */
+  private async writeHeaders(q: SqlExec, runs: Iterable<RunCtx>): Promise<void> {
+    for (const ctx of runs) {
       // PostgreSQL: every transaction that touched the run bumps its revision (other workers'
       // cached copies of it are then stale); SQLite: when the header changed.
       if (!ctx.headerDirty && this.sql.kind !== "postgresql") continue;
@@ -665,19 +561,150 @@ export class EngineStore {
       ctx.outputs = undefined;
       ctx.rev++;
     }
-    if (logs.length) await this.insertLogs(q, logs);
-    if (this.keepsRuns(q)) {
-      for (const [id, ctx] of runs) {
-        this.cache.delete(id);
-        if (!isRunTerminal(ctx.header.status)) this.cache.set(id, ctx);
+  }
+
+  /** A decision's command other than a step's start, written in the transaction. */
+  private async runCommand(
+    q: SqlExec,
+    ctx: RunCtx,
+    command: Exclude<EngineCommand, StartStepCommand>,
+    now: number,
+    cancelledOwners: ReadonlyMap<string, string | null>,
+    result: ProcessResult,
+  ): Promise<void> {
+    switch (command.kind) {
+      case "schedule_retry":
+        await this.insertEvent(q, command.runId, command.at, { type: "retry_timer_fired", stepId: command.stepId, attempt: command.attempt, at: command.at });
+        break;
+      case "schedule_timer":
+        await this.insertEvent(
+          q,
+          command.runId,
+          command.at,
+          command.timer === "wait"
+            ? { type: "wait_timer_fired", stepId: command.stepId, attempt: command.attempt, at: command.at }
+            : { type: "run_timed_out", at: command.at },
+        );
+        break;
+      case "open_gate":
+        await q.run(
+          'INSERT INTO "Approval" ("id","teamId","runId","stepId","attempt","gateId","status","policy","output","requestedAt","expiresAt") VALUES (?,?,?,?,?,?,?,?,?,?,?)',
+          [
+            newId("apr"),
+            ctx.teamId,
+            command.runId,
+            command.stepId,
+            command.attempt,
+            command.gateId,
+            "pending",
+            JSON.stringify(command.policy),
+            command.output === undefined ? null : JSON.stringify(command.output),
+            now,
+            command.expiresAt ?? null,
+          ],
+        );
+        await appendAudit(q, this.sql.kind, {
+          teamId: ctx.teamId,
+          at: now,
+          actor: "engine",
+          action: "gate.opened",
+          target: `${command.runId}/${command.stepId}#${command.attempt}`,
+          after: { gateId: command.gateId, expiresAt: command.expiresAt ?? null },
+        });
+        if (ctx.header.approvalMode !== "auto") {
+          if (await this.notify(q, ctx.teamId, { event: "gate.opened", gateId: command.gateId, runId: command.runId, stepId: command.stepId, workflow: ctx.header.workflow, expiresAt: command.expiresAt ?? null }, now)) result.queued = true;
+          const escalate = command.policy.escalate;
+          if (escalate) {
+            await this.insertTask(q, {
+              runId: command.runId,
+              stepId: command.stepId,
+              kind: "escalate",
+              payload: { gateId: command.gateId, roles: escalate.roles, workflow: ctx.header.workflow },
+              availableAt: now + parseDuration(escalate.after),
+            });
+          }
+        }
+        if (ctx.header.approvalMode === "auto") {
+          await this.insertEvent(q, command.runId, now, {
+            type: "gate_decided",
+            stepId: command.stepId,
+            gateId: command.gateId,
+            action: "approve",
+            by: "auto mode",
+            comment: "approved by auto mode",
+            at: now,
+          });
+          result.queued = true;
+        } else if (command.expiresAt !== undefined) {
+          await this.insertEvent(q, command.runId, command.expiresAt, {
+            type: "gate_decided",
+            stepId: command.stepId,
+            gateId: command.gateId,
+            action: "expire",
+            by: "expiry",
+            at: command.expiresAt,
+          });
+        }
+        break;
+      case "cancel_step": {
+        // Ending the lease is the signal: its worker's next heartbeat finds it gone and kills it.
+        await q.run('UPDATE "StepRun" SET "command" = NULL, "leaseOwner" = NULL, "leaseExpiresAt" = NULL WHERE "runId" = ? AND "stepId" = ?', [command.runId, command.stepId]);
+        ctx.owners.set(command.stepId, null);
+        const started = ctx.steps.get(command.stepId)?.startedAt ?? now;
+        await q.run(RECORD_ATTEMPT, [command.runId, command.stepId, command.attempt, cancelledOwners.get(command.stepId) ?? null, "cancelled", started, now, command.reason]);
+        result.cancelled.push({ runId: command.runId, stepId: command.stepId, attempt: command.attempt });
+        // A subworkflow step's child run is cancelled with it (durably, as an event of the child).
+        const children = await q.all<{ id: string; header: string }>(
+          'SELECT "id", "header" FROM "Run" WHERE "parentRunId" = ? AND "status" NOT IN (\'succeeded\', \'failed\', \'cancelled\')',
+          [command.runId],
+        );
+        for (const child of children) {
+          if (parse<RunHeader>(child.header).parent?.stepId !== command.stepId) continue;
+          await this.insertEvent(q, child.id, now, { type: "run_cancel_requested", by: "parent run", reason: `parent run ${command.runId} cancelled`, at: now });
+          result.queued = true;
+        }
+        break;
       }
-      for (const id of this.cache.keys()) {
-        if (this.cache.size <= CACHED_RUNS) break;
-        this.cache.delete(id);
+      case "start_child_run":
+        await this.insertTask(q, { runId: command.runId, stepId: command.stepId, attempt: command.attempt, kind: "child_run", payload: command, availableAt: now });
+        result.queued = true;
+        break;
+      case "finish_run": {
+        ctx.finishedNow = true;
+        result.finished.push(command.runId);
+        // Gates still open when the run ends can never be decided now.
+        await q.write('UPDATE "Approval" SET "status" = ?, "decidedAt" = ?, "decidedBy" = ?, "version" = "version" + 1 WHERE "runId" = ? AND "status" = ?', [
+          "cancelled",
+          now,
+          "run ended",
+          command.runId,
+          "pending",
+        ]);
+        ctx.outputs = JSON.stringify(command.outputs);
+        ctx.headerDirty = true;
+        // Timers of a finished run can never matter again.
+        await q.write('DELETE FROM "Task" WHERE "runId" = ? AND "kind" = ?', [command.runId, "event"]);
+        const parent = ctx.header.parent;
+        if (parent) {
+          await this.insertEvent(q, parent.runId, now, {
+            type: "subworkflow_finished",
+            stepId: parent.stepId,
+            attempt: parent.attempt,
+            childRunId: command.runId,
+            status: command.status,
+            output: command.outputs as Json,
+            ...(command.status !== "succeeded" ? { error: { message: command.reason } } : {}),
+            at: now,
+          });
+          result.queued = true;
+        }
+        break;
+      }
+      default: {
+        const never: never = command;
+        throw new Error(`unknown command ${JSON.stringify(never)}`);
       }
     }
-    this.options.crashpoint?.("before_commit");
-    return result;
   }
 
   private async runCtx(q: SqlExec, runs: Map<string, RunCtx>, runId: string): Promise<RunCtx | undefined> {
@@ -964,62 +991,7 @@ export class EngineStore {
       const now = this.now();
       const lease = now + this.leaseMs;
       const skipLocked = this.sql.kind === "postgresql" ? " FOR UPDATE SKIP LOCKED" : "";
-      // Queued steps and dead workers' steps: one indexed look (a queued step's lease expired when it became due).
-      type StepRow = { runId: string; stepId: string; attempt: number; command: string; claims: number; leaseOwner: string | null; state: string };
-      const steps =
-        stepLimit > 0
-          ? await q.all<StepRow>(
-              `SELECT "runId","stepId","attempt","command","claims","leaseOwner","state" FROM "StepRun" WHERE "leaseExpiresAt" <= ? ORDER BY "leaseExpiresAt" LIMIT ?${skipLocked}`,
-              [now, stepLimit],
-            )
-          : [];
-      const fresh: StepRow[] = [];
-      for (const row of steps) {
-        const state = parse<StepState>(row.state);
-        if (state.status !== "running" || state.attempt !== Number(row.attempt) || row.command === null) {
-          this.cache.delete(row.runId);
-          await q.run('UPDATE "StepRun" SET "command" = NULL, "leaseOwner" = NULL, "leaseExpiresAt" = NULL WHERE "runId" = ? AND "stepId" = ?', [row.runId, row.stepId]);
-          continue;
-        }
-        let command = parse<StartStepCommand>(row.command);
-        if (Number(row.claims) > 0) {
-          // Leased before by a worker that is gone (or gave it back): that attempt may have run
-          // partly, so it is recorded as lost and the step runs again as a new attempt.
-          if (this.sql.kind === "postgresql") {
-            // The run's revision moves with it (workers' cached copies are stale now); a run
-            // locked by a commit is left for the next look (waiting here could deadlock with it).
-            if (!(await q.all('SELECT 1 AS "x" FROM "Run" WHERE "id" = ? FOR UPDATE SKIP LOCKED', [row.runId])).length) continue;
-            await q.run('UPDATE "Run" SET "rev" = "rev" + 1 WHERE "id" = ?', [row.runId]);
-          }
-          const attempt = state.attempt + 1;
-          this.cache.delete(row.runId);
-          command = { ...command, attempt, idempotencyKey: `${row.runId}:${row.stepId}:${attempt}` };
-          const next: StepState = { ...state, attempt, startedAt: now };
-          await q.run(
-            'UPDATE "StepRun" SET "attempt" = ?, "state" = ?, "startedAt" = ?, "command" = ?, "leaseOwner" = ?, "leaseExpiresAt" = ?, "claims" = "claims" + 1 WHERE "runId" = ? AND "stepId" = ?',
-            [attempt, JSON.stringify(next), now, JSON.stringify(command), owner, lease, row.runId, row.stepId],
-          );
-          await q.run(RECORD_ATTEMPT, [
-            row.runId,
-            row.stepId,
-            state.attempt,
-            row.leaseOwner,
-            "lost",
-            state.startedAt ?? now,
-            now,
-            "its worker lost the lease (crashed, stopped or cut off); the step runs again as a new attempt",
-          ]);
-        } else {
-          fresh.push(row);
-          this.cache.get(row.runId)?.owners.set(row.stepId, owner);
-        }
-        out.steps.push({ runId: row.runId, stepId: row.stepId, attempt: command.attempt, command });
-      }
-      for (let i = 0; i < fresh.length; i += 200) {
-        const part = fresh.slice(i, i + 200);
-        const where = stepRefsWhere(part.map((r) => ({ runId: r.runId, stepId: r.stepId, attempt: Number(r.attempt) })));
-        await q.run(`UPDATE "StepRun" SET "leaseOwner" = ?, "leaseExpiresAt" = ?, "claims" = "claims" + 1 WHERE ${where.sql}`, [owner, lease, ...where.args]);
-      }
+      if (stepLimit > 0) out.steps = await this.claimSteps(q, owner, stepLimit, now);
 
       if (otherLimit <= 0) return;
       type TaskRow = { id: number; runId: string; kind: string; payload: string; claims: number };
@@ -1053,6 +1025,72 @@ export class EngineStore {
    * Extends the leases of `steps` held by `owner`. Returns those no longer held (cancelled, or
    * reclaimed after this worker missed its heartbeats): their executions must stop.
    */
+  /**
+   * Leases up to `limit` steps queued for any worker, and dead workers' steps (a queued step's
+   * lease expired when it became due: one indexed look). A reclaimed step runs again as a new,
+   * recorded attempt. `runs`: the contexts of the calling transaction, kept up to date with it.
+   */
+  private async claimSteps(q: SqlExec, owner: string, limit: number, now: number, runs?: Map<string, RunCtx>): Promise<StepTask[]> {
+    const claimed: StepTask[] = [];
+    const lease = now + this.leaseMs;
+    const skipLocked = this.sql.kind === "postgresql" ? " FOR UPDATE SKIP LOCKED" : "";
+    type StepRow = { runId: string; stepId: string; attempt: number; command: string; claims: number; leaseOwner: string | null; state: string };
+    const steps = await q.all<StepRow>(
+      `SELECT "runId","stepId","attempt","command","claims","leaseOwner","state" FROM "StepRun" WHERE "leaseExpiresAt" <= ? ORDER BY "leaseExpiresAt" LIMIT ?${skipLocked}`,
+      [now, limit],
+    );
+    const fresh: StepRow[] = [];
+    for (const row of steps) {
+      const state = parse<StepState>(row.state);
+      if (state.status !== "running" || state.attempt !== Number(row.attempt) || row.command === null) {
+        this.cache.delete(row.runId);
+        runs?.delete(row.runId);
+        await q.run('UPDATE "StepRun" SET "command" = NULL, "leaseOwner" = NULL, "leaseExpiresAt" = NULL WHERE "runId" = ? AND "stepId" = ?', [row.runId, row.stepId]);
+        continue;
+      }
+      let command = parse<StartStepCommand>(row.command);
+      if (Number(row.claims) > 0) {
+        // Leased before by a worker that is gone (or gave it back): that attempt may have run
+        // partly, so it is recorded as lost and the step runs again as a new attempt.
+        if (this.sql.kind === "postgresql") {
+          // The run's revision moves with it (workers' cached copies are stale now); a run
+          // locked by a commit is left for the next look (waiting here could deadlock with it).
+          if (!(await q.all('SELECT 1 AS "x" FROM "Run" WHERE "id" = ? FOR UPDATE SKIP LOCKED', [row.runId])).length) continue;
+          await q.run('UPDATE "Run" SET "rev" = "rev" + 1 WHERE "id" = ?', [row.runId]);
+        }
+        const attempt = state.attempt + 1;
+        this.cache.delete(row.runId);
+        runs?.delete(row.runId);
+        command = { ...command, attempt, idempotencyKey: `${row.runId}:${row.stepId}:${attempt}` };
+        const next: StepState = { ...state, attempt, startedAt: now };
+        await q.run(
+          'UPDATE "StepRun" SET "attempt" = ?, "state" = ?, "startedAt" = ?, "command" = ?, "leaseOwner" = ?, "leaseExpiresAt" = ?, "claims" = "claims" + 1 WHERE "runId" = ? AND "stepId" = ?',
+          [attempt, JSON.stringify(next), now, JSON.stringify(command), owner, lease, row.runId, row.stepId],
+        );
+        await q.run(RECORD_ATTEMPT, [
+          row.runId,
+          row.stepId,
+          state.attempt,
+          row.leaseOwner,
+          "lost",
+          state.startedAt ?? now,
+          now,
+          "its worker lost the lease (crashed, stopped or cut off); the step runs again as a new attempt",
+        ]);
+      } else {
+        fresh.push(row);
+        (runs?.get(row.runId) ?? this.cache.get(row.runId))?.owners.set(row.stepId, owner);
+      }
+      claimed.push({ runId: row.runId, stepId: row.stepId, attempt: command.attempt, command });
+    }
+    for (let i = 0; i < fresh.length; i += 200) {
+      const part = fresh.slice(i, i + 200);
+      const where = stepRefsWhere(part.map((r) => ({ runId: r.runId, stepId: r.stepId, attempt: Number(r.attempt) })));
+      await q.run(`UPDATE "StepRun" SET "leaseOwner" = ?, "leaseExpiresAt" = ?, "claims" = "claims" + 1 WHERE ${where.sql}`, [owner, lease, ...where.args]);
+    }
+    return claimed;
+  }
+
   async heartbeat(owner: string, steps: readonly StepRef[]): Promise<StepRef[]> {
     if (!steps.length) return [];
     return this.tx(async (q) => {

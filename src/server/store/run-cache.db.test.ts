@@ -16,24 +16,27 @@ import { observeSql } from "./sql";
 let team: { id: string; name: string };
 
 /** The store on a SQL handle that records every statement it is given. */
-function countingStore(): { store: EngineStore; statements: string[] } {
+function countingStore(now?: () => number): { store: EngineStore; statements: string[] } {
   const statements: string[] = [];
   const counted = observeSql(createSqlDb(), { statement: (text) => statements.push(text) });
-  return { store: new EngineStore(counted, { leaseMs: 60_000 }), statements };
+  return { store: new EngineStore(counted, { leaseMs: 60_000, now }), statements };
 }
 
-async function startChain(store: EngineStore, owner: string) {
-  const saved = await saveWorkflow(team, { yaml: `name: chain-${newId("w").slice(-6)}\nsteps:\n  - { id: a, type: noop }\n  - { id: b, type: noop, needs: [a] }\n  - { id: c, type: noop, needs: [b] }\n` });
+/** Starts a run of a → b → c (or, with `fan`, a → b and a → c); `owner` leases a, else a is queued. */
+async function startChain(store: EngineStore, owner?: string, fan = false) {
+  const saved = await saveWorkflow(team, {
+    yaml: `name: chain-${newId("w").slice(-6)}\nsteps:\n  - { id: a, type: noop }\n  - { id: b, type: noop, needs: [a] }\n  - { id: c, type: noop, needs: [${fan ? "a" : "b"}] }\n`,
+  });
   const v = await db.workflowVersion.findFirstOrThrow({ where: { workflow: { teamId: team.id, name: saved.name }, version: saved.version } });
   const runId = newId("run");
-  const started = await store.startRun({ runId, teamId: team.id, workflowId: v.workflowId, workflowVersionId: v.id, version: v.version, owner, claimLimit: 1 });
-  expect(started.claimed.map((t) => t.stepId)).toEqual(["a"]);
+  const started = await store.startRun({ runId, teamId: team.id, workflowId: v.workflowId, workflowVersionId: v.id, version: v.version, owner, claimLimit: owner ? 1 : 0 });
+  expect(started.claimed.map((t) => t.stepId)).toEqual(owner ? ["a"] : []);
   return runId;
 }
 
-const succeeded = (runId: string, stepId: string, owner: string) => ({
+const succeeded = (runId: string, stepId: string, owner: string, attempt = 1) => ({
   runId,
-  event: { type: "step_succeeded" as const, stepId, attempt: 1, output: {}, at: Date.now() },
+  event: { type: "step_succeeded" as const, stepId, attempt, output: {}, at: Date.now() },
   fence: { owner },
 });
 
@@ -117,5 +120,35 @@ describe("the store's run cache", () => {
     expect(again.rejected).toEqual([]);
     expect(again.claimed.map((t) => t.stepId)).toEqual(["b"]);
     expect((await store.getRun(runId))?.counters.remaining).toBe(2);
+  });
+
+  it("a commit with a backlog also leases queued steps, and keeps what it knows of their runs true", async () => {
+    let clock = Date.now();
+    const { store } = countingStore(() => clock);
+    const queued = await startChain(store); // its a waits for any worker
+    const mine = await startChain(store, "w1");
+    const fan = await startChain(store, "w1", true);
+    // fan: a's result starts b (leased to w1) and queues c, which a worker that then dies leases.
+    await store.processEvents([succeeded(fan, "a", "w1")], "w1", 1);
+    expect((await store.claim("dead", 50, 0)).steps.map((t) => `${t.runId === fan ? "fan" : "queued"}.${t.stepId}`)).toContain("fan.c");
+    const leased = [{ runId: fan, stepId: "b", attempt: 1 }, { runId: mine, stepId: "a", attempt: 1 }];
+    await store.heartbeat("w1", leased);
+    clock += 45_000;
+    await store.heartbeat("w1", leased);
+    clock += 30_000; // the dead worker's leases expired (w1's did not: it heartbeats)
+
+    // One transaction: two results, their runs' next steps, and what waits for any worker.
+    const result = await store.processEvents([succeeded(mine, "a", "w1"), succeeded(fan, "b", "w1")], "w1", 50, true);
+    expect(result.rejected).toEqual([]);
+    const claimed = result.claimed.filter((t) => [mine, queued, fan].includes(t.runId)).map((t) => `${t.runId === mine ? "mine" : t.runId === queued ? "queued" : "fan"}.${t.stepId}#${t.attempt}`);
+    expect(claimed.sort()).toEqual(["fan.c#2", "mine.b#1", "queued.a#2"]);
+    expect(result.backlog).toBe(false);
+    expect((await db.stepAttempt.findFirstOrThrow({ where: { runId: fan, stepId: "c", attempt: 1 } })).status).toBe("lost");
+
+    // What this store knows of those runs is true: their results are accepted.
+    const next = await store.processEvents([succeeded(queued, "a", "w1", 2), succeeded(fan, "c", "w1", 2)], "w1", 1);
+    expect(next.rejected).toEqual([]);
+    expect(next.finished).toEqual([fan]);
+    expect(next.claimed.map((t) => `${t.runId === queued ? "queued" : "?"}.${t.stepId}`)).toEqual(["queued.b"]);
   });
 });

@@ -66,6 +66,8 @@ export class Worker {
   private logTimer: ReturnType<typeof setInterval> | undefined;
   private ticking = false;
   private tickAgain = false;
+  /** The last claim filled every free slot: more steps may be waiting for one. */
+  private backlog = false;
   private stopping = false;
   private stopped = false;
   private lastHeartbeatOk = Date.now();
@@ -127,7 +129,8 @@ export class Worker {
         if (claim.steps.length) this.options.crashAt?.("after_claim");
         await this.handleClaim(claim);
         // Keep claiming while there was a full batch.
-        if (claim.steps.length >= free && free > 0) this.tickAgain = true;
+        if (free > 0) this.backlog = claim.steps.length >= free;
+        if (free > 0 && this.backlog) this.tickAgain = true;
         if (claim.events.length >= 50 || claim.childRuns.length >= 50) this.tickAgain = true;
       } while (this.tickAgain && !this.stopping);
     } catch (e) {
@@ -167,7 +170,7 @@ export class Worker {
         this.pending = [];
         let result: ProcessResult;
         try {
-          result = await this.store.processEvents(batch, this.owner, Math.max(0, this.concurrency - this.running.size));
+          result = await this.store.processEvents(batch, this.owner, Math.max(0, this.concurrency - this.running.size), this.backlog);
         } catch (e) {
           this.logger.error("commit failed; events will be retried", { error: e instanceof Error ? e.message : String(e), events: batch.length });
           // The tasks behind fenced events are still leased to us: retry them after a pause.
@@ -195,10 +198,11 @@ export class Worker {
       }
     }
     for (const t of result.claimed) this.execute(t);
-    if (result.queued) {
-      this.options.onQueued?.();
-      this.wake();
-    }
+    if (result.backlog !== undefined) this.backlog = result.backlog;
+    if (result.queued) this.options.onQueued?.();
+    // Work queued for anyone, or waiting since the last claim: the slots this commit freed claim it
+    // now rather than at the next poll.
+    if (result.queued || this.backlog) this.wake();
   }
 
   private execute(task: StepTask): void {

@@ -199,6 +199,7 @@ async function benchOnce(synchronous: "FULL" | "NORMAL" | "n/a", databaseUrl: st
     await worker.stop(5000);
     for (const p of extra) p.kill("SIGTERM");
     if (env.databaseKind === "sqlite") out.sqlite_commit_us = await rawCommitUs(dataDir, synchronous === "NORMAL" ? "NORMAL" : "FULL");
+    else Object.assign(out, await rawPostgresUs(env.DATABASE_URL));
     out.synchronous = synchronous;
     return out;
   }
@@ -219,15 +220,54 @@ async function rawCommitUs(dir: string, synchronous: "FULL" | "NORMAL"): Promise
   return us;
 }
 
+/**
+ * PostgreSQL's floor in the same run, on the same server: one round trip (`SELECT 1`), and one
+ * committed single-row UPDATE (a round trip and a WAL flush), prepared, 2,000 times each.
+ */
+async function rawPostgresUs(url: string): Promise<Figures> {
+  const pg = (await import("pg")).default;
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  await c.query('CREATE TABLE "bench_commit" ("id" INTEGER PRIMARY KEY, "v" INTEGER)');
+  await c.query('INSERT INTO "bench_commit" VALUES (1, 0)');
+  const us = async (fn: (i: number) => Promise<unknown>) => {
+    for (let i = 0; i < 200; i++) await fn(i);
+    const n = 2000;
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) await fn(i);
+    return ((performance.now() - t0) / n) * 1000;
+  };
+  const out = {
+    pg_roundtrip_us: await us(() => c.query({ name: "rt", text: "SELECT 1" })),
+    pg_commit_us: await us((i) => c.query({ name: "commit", text: 'UPDATE "bench_commit" SET "v" = $1 WHERE "id" = 1', values: [i] })),
+  };
+  await c.end();
+  return out;
+}
+
 const round = (v: number | string) => (typeof v === "number" ? Math.round(v * 1000) / 1000 : v);
 
 async function main() {
   const machine = `${cpus()[0]?.model ?? "?"} x${cpus().length}, node ${process.version}`;
   const results: Record<string, Figures> = {};
   if (args.db === "postgres" || args.db === "postgresql") {
-    const url = process.env.TEST_DATABASE_URL;
-    if (!url) throw new Error("--db postgres needs TEST_DATABASE_URL (scripts/ci-postgres.sh prints one)");
-    results.postgresql = await benchOnce("n/a", url, mkdtempSync(join(tmpdir(), "wf-bench-")));
+    const admin = process.env.TEST_DATABASE_URL;
+    if (!admin) throw new Error("--db postgres needs TEST_DATABASE_URL (scripts/ci-postgres.sh prints one)");
+    // A fresh database on that server, dropped afterwards: figures that do not depend on what
+    // earlier runs left in the tables.
+    const pg = (await import("pg")).default;
+    const name = `wf_bench_${process.pid}`;
+    const client = new pg.Client({ connectionString: admin });
+    await client.connect();
+    await client.query(`CREATE DATABASE "${name}"`);
+    const url = new URL(admin);
+    url.pathname = `/${name}`;
+    try {
+      results.postgresql = await benchOnce("n/a", url.toString(), mkdtempSync(join(tmpdir(), "wf-bench-")));
+    } finally {
+      await client.query(`DROP DATABASE "${name}" WITH (FORCE)`);
+      await client.end();
+    }
   } else {
     // Each setting in its own process, so module-level configuration is fresh.
     const syncs = String(args.sync).split(",") as ("FULL" | "NORMAL")[];

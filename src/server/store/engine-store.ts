@@ -846,10 +846,13 @@ export class EngineStore {
       const key = fence ? [ctx.header.id, step.id, fence.owner, fence.attempt] : [ctx.header.id, step.id];
       const where = fence ? FENCED : "";
       const expect = fence ? { what: `step ${step.id} of run ${ctx.header.id} is no longer attempt ${fence.attempt} of ${fence.owner}` } : undefined;
+      // Both lease-writing forms set every column from their own values (unless a step still ready
+      // keeps its stored readyAt): an unfenced one takes the place of a waiting write of the row.
+      const replaces = !fence && (step.status !== "ready" || readyAt !== null);
       if (lease) {
-        await q.write(UPDATE_STEP_LEASED + where, [...base, JSON.stringify(lease.command), lease.owner, lease.expiresAt, lease.claims, ...key], row, expect);
+        await q.write(UPDATE_STEP_LEASED + where, [...base, JSON.stringify(lease.command), lease.owner, lease.expiresAt, lease.claims, ...key], row, expect, replaces);
       } else if (step.status !== "running") {
-        await q.write(UPDATE_STEP_UNLEASED + where, [...base, ...key], row, expect);
+        await q.write(UPDATE_STEP_UNLEASED + where, [...base, ...key], row, expect, replaces);
       } else {
         await q.write(UPDATE_STEP + where, [...base, ...key], row, expect);
       }

@@ -151,4 +151,26 @@ describe("the store's run cache", () => {
     expect(next.finished).toEqual([fan]);
     expect(next.claimed.map((t) => `${t.runId === queued ? "queued" : "?"}.${t.stepId}`)).toEqual(["queued.b"]);
   });
+
+  it("settles a group of results that each count down a join in one statement, the join written once", async () => {
+    const { store, statements } = countingStore();
+    const saved = await saveWorkflow(team, {
+      yaml: "name: join\nsteps:\n  - { id: a, type: noop }\n  - { id: b1, type: noop, needs: [a] }\n  - { id: b2, type: noop, needs: [a] }\n  - { id: b3, type: noop, needs: [a] }\n  - { id: z, type: noop, needs: [b1, b2, b3] }\n",
+    });
+    const v = await db.workflowVersion.findFirstOrThrow({ where: { workflow: { teamId: team.id, name: saved.name }, version: saved.version } });
+    const runId = newId("run");
+    await store.startRun({ runId, teamId: team.id, workflowId: v.workflowId, workflowVersionId: v.id, version: v.version, owner: "w1", claimLimit: 1 });
+    const fanned = await store.processEvents([succeeded(runId, "a", "w1")], "w1", 3);
+    expect(fanned.claimed.map((t) => t.stepId).sort()).toEqual(["b1", "b2", "b3"]);
+    statements.length = 0;
+    const joined = await store.processEvents(["b1", "b2", "b3"].map((id) => succeeded(runId, id, "w1")), "w1", 1);
+    expect(joined.rejected).toEqual([]);
+    expect(joined.claimed.map((t) => t.stepId)).toEqual(["z"]);
+    // (PostgreSQL: had the join's record been written once per result, the writes could not go as
+    // one statement, and the locking transaction would have read the run.)
+    expect(statements.filter((s) => s.startsWith("SELECT"))).toEqual([]);
+    const z = await db.stepRun.findUniqueOrThrow({ where: { runId_stepId: { runId, stepId: "z" } } });
+    expect([z.status, z.leaseOwner]).toEqual(["running", "w1"]);
+  });
 });
+

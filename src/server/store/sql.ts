@@ -21,8 +21,11 @@ export interface SqlExec {
    * upsert changes: a second write of a row already waiting sends the waiting ones first (one
    * statement must not change a row twice). SQLite runs it at once. `expect`: the write must change
    * exactly one row, else the transaction fails with a StaleError naming `expect.what`.
+   * `replaces`: the write sets, from its own values, every column the other writes of `row` set,
+   * so it takes the place of a waiting one that has no expectation (PostgreSQL; a row changed by
+   * every result of a transaction, like a join's counter, then costs no round trip per result).
    */
-  write(sql: string, args?: readonly SqlValue[], row?: string, expect?: Expectation): Promise<void>;
+  write(sql: string, args?: readonly SqlValue[], row?: string, expect?: Expectation, replaces?: boolean): Promise<void>;
   /**
    * PostgreSQL's one-statement commits (SqlDb.commitOnce): a read of a run's records taken outside
    * any transaction, which the statement's expectations validate when it commits.
@@ -86,7 +89,7 @@ export function observeSql(sql: SqlDb, on: { tx?: () => void; statement: (text: 
     return {
       all: (text, a) => (on.statement(text), q.all(text, a)),
       run: (text, a) => (on.statement(text), q.run(text, a)),
-      write: (text, a, row, expect) => (on.statement(text), q.write(text, a, row, expect)),
+      write: (text, a, row, expect, replaces) => (on.statement(text), q.write(text, a, row, expect, replaces)),
       epoch: q.epoch,
       validatedRead: validatedRead && (<T extends SqlRow>(text: string, a?: readonly SqlValue[]) => (on.statement(text), validatedRead<T>(text, a))),
     };
@@ -109,7 +112,7 @@ export function sqliteDb(conn: SqliteConnection): SqlDb {
         fn({
           all: async <T extends SqlRow>(sql: string, args: readonly SqlValue[] = []) => q.all(sql, args) as T[],
           run: async (sql, args = []) => q.run(sql, args),
-          write: async (sql, args = [], _row, expect) => {
+          write: async (sql, args = [], _row, expect, _replaces) => {
             if (q.run(sql, args) !== 1 && expect !== undefined) throw new StaleError(`stale: ${expect.what}`);
           },
           epoch: q.epoch,
@@ -165,29 +168,36 @@ function inline(sql: string, args: readonly SqlValue[]): string {
 /** Buffered writes of one PostgreSQL transaction (SqlExec.write). */
 class WriteBatch {
   static readonly MAX = 50;
-  private sqls: string[] = [];
-  private args: SqlValue[] = [];
-  private rows = new Set<string>();
-  /** Writes that must change one row: index in `sqls`, and what they guard. */
-  private expects: { i: number; expect: Expectation }[] = [];
+  private writes: { sql: string; args: readonly SqlValue[]; expect?: Expectation }[] = [];
+  /** The waiting write of each named row (its index in `writes`). */
+  private rows = new Map<string, number>();
 
   constructor(private readonly send: (sql: string, args: SqlValue[]) => Promise<unknown>) {}
 
-  /** Whether `add` would send the waiting writes first. */
-  full(row?: string): boolean {
-    return (row !== undefined && this.rows.has(row)) || this.sqls.length >= WriteBatch.MAX;
+  /** The waiting write of `row` that a write (`replaces`, `expect`: see SqlExec.write) would take the place of. */
+  private replaced(row: string | undefined, replaces: boolean, expect: Expectation | undefined): number | undefined {
+    if (row === undefined || !replaces || expect !== undefined) return undefined;
+    const i = this.rows.get(row);
+    return i !== undefined && this.writes[i]?.expect === undefined ? i : undefined;
   }
 
-  async add(sql: string, args: readonly SqlValue[], row?: string, expect?: Expectation): Promise<void> {
+  /** Whether `add` would send the waiting writes first. */
+  full(row?: string, replaces = false, expect?: Expectation): boolean {
+    if (this.replaced(row, replaces, expect) !== undefined) return false;
+    return (row !== undefined && this.rows.has(row)) || this.writes.length >= WriteBatch.MAX;
+  }
+
+  async add(sql: string, args: readonly SqlValue[], row?: string, expect?: Expectation, replaces = false): Promise<void> {
     // (One statement of a few dozen writes: a 10,000-write statement plans slowly.)
-    if (this.full(row)) await this.flush();
-    if (expect !== undefined) {
-      this.expects.push({ i: this.sqls.length, expect });
-      sql += " RETURNING 1";
+    if (this.full(row, replaces, expect)) await this.flush();
+    const write = { sql: expect === undefined ? sql : `${sql} RETURNING 1`, args, expect };
+    const replaced = this.replaced(row, replaces, expect);
+    if (replaced !== undefined) {
+      this.writes[replaced] = write;
+      return;
     }
-    this.sqls.push(sql);
-    this.args.push(...args);
-    if (row !== undefined) this.rows.add(row);
+    if (row !== undefined) this.rows.set(row, this.writes.length);
+    this.writes.push(write);
   }
 
   /** Sends what waits; `take` instead hands it over as one statement (or undefined when none). */
@@ -197,20 +207,21 @@ class WriteBatch {
   }
 
   take(): { sql: string; args: SqlValue[] } | undefined {
-    if (!this.sqls.length) return undefined;
-    const { sqls, args, expects } = this;
-    this.sqls = [];
-    this.args = [];
-    this.expects = [];
+    const { writes } = this;
+    if (!writes.length) return undefined;
+    this.writes = [];
     this.rows.clear();
-    if (sqls.length === 1 && !expects.length) return { sql: sqls[0] as string, args };
+    const args = writes.flatMap((w) => w.args);
+    const only = writes[0];
+    if (writes.length === 1 && only && !only.expect) return { sql: only.sql, args };
     // (wf_expect, migration 0008: raises SQLSTATE 40001 when a guarded write changed no row.)
     // (What failed travels as a value: the statement's text stays the same from step to step.)
     // Each checked write runs when the check first reads it, left to right (see Expectation).
+    const expects = writes.flatMap((w, i) => (w.expect ? [{ i, expect: w.expect }] : []));
     const checked = [...expects.filter((e) => e.expect.lockFirst), ...expects.filter((e) => !e.expect.lockFirst)];
     const check = checked.length ? `SELECT wf_expect(${checked.map((e) => `(SELECT count(*) FROM w${e.i}) = 1`).join(" AND ")}, ?::text)` : "SELECT 1";
     if (checked.length) args.push(checked.map((e) => e.expect.what).join("; "));
-    return { sql: `WITH ${sqls.map((s, i) => `w${i} AS (${s})`).join(", ")} ${check}`, args };
+    return { sql: `WITH ${writes.map((w, i) => `w${i} AS (${w.sql})`).join(", ")} ${check}`, args };
   }
 }
 
@@ -252,7 +263,7 @@ export function postgresDb(connectionString: string, options: { max?: number; on
             await batch.flush();
             return (await query(sql, args)).rowCount ?? 0;
           },
-          write: (sql, args = [], row, expect) => batch.add(sql, args, row, expect),
+          write: (sql, args = [], row, expect, replaces) => batch.add(sql, args, row, expect, replaces),
         });
         const last = batch.take();
         if (last) await client.query(`${begun ? "" : "BEGIN; "}${inline(last.sql, last.args)}; COMMIT`);
@@ -283,7 +294,7 @@ export function postgresDb(connectionString: string, options: { max?: number; on
         all: needsTx,
         run: needsTx,
         // One statement changes a row once, and stays a few dozen writes long.
-        write: (sql, args = [], row, expect) => (batch.full(row) ? needsTx() : batch.add(sql, args, row, expect)),
+        write: (sql, args = [], row, expect, replaces) => (batch.full(row, replaces, expect) ? needsTx() : batch.add(sql, args, row, expect, replaces)),
         validatedRead: async <T extends SqlRow>(sql: string, args: readonly SqlValue[] = []) => (await pool.query({ text: toPg(sql), values: args as SqlValue[] })).rows as T[],
       });
       const statement = batch.take();

@@ -204,7 +204,7 @@ const RECORD_ATTEMPT =
 
 /** Runs kept between transactions, at most. */
 const CACHED_RUNS = 1024;
-/** PostgreSQL reads a run whole when it has at most this many records (see processInTx). */
+/** PostgreSQL reads a run whole when it has at most this many records (see lockRuns, remember). */
 const WHOLE_RUN = 1000;
 
 /** A stored record's new state (writeStep): with a new lease, without one, or leaving it as it is. */
@@ -416,6 +416,7 @@ export class EngineStore {
       if (ids) ids.push(input.event.stepId);
       else results.set(input.runId, [input.event.stepId]);
     }
+    if (this.sql.kind === "postgresql" && !q.validatedRead) await this.lockRuns(q, [...new Set(ordered.map((i) => i.runId))], results, runs);
     for (const input of ordered) {
       const e = input.event;
       if (input.fence?.taskId !== undefined) {
@@ -428,13 +429,9 @@ export class EngineStore {
       const fresh = !runs.has(input.runId);
       const ctx = await this.runCtx(q, runs, input.runId);
       const stepIds = results.get(input.runId);
-      // (PostgreSQL: read again even when kept from an earlier transaction, in a locking one: a lease taken by a
-      // claim of this process does not move the run's revision, and a transaction running beside
-      // that claim may have kept the run as it was before. One-statement commits check leases in SQL.)
-      if (ctx && fresh && stepIds) await this.loadSteps(q, ctx, [...new Set(stepIds.flatMap((id) => touchedSteps(ctx.plan, id)))], true, this.sql.kind === "postgresql" && !q.validatedRead);
-      // PostgreSQL: a run read afresh is read whole (when small), so its next steps can commit in
-      // one statement without reading (after the results' records above, locked).
-      if (ctx && fresh && this.sql.kind === "postgresql" && !q.validatedRead && ctx.plan.nodes.size <= WHOLE_RUN) await this.loadSteps(q, ctx, undefined);
+      // The records the run's results touch, read together (PostgreSQL's locking transactions read
+      // them in lockRuns; one-statement commits check the results' leases in SQL).
+      if (ctx && fresh && stepIds) await this.loadSteps(q, ctx, [...new Set(stepIds.flatMap((id) => touchedSteps(ctx.plan, id)))], true);
       if (input.fence && input.fence.taskId === undefined) {
         // A step's result: its record must still be leased to this worker for this attempt. The
         // records it touches are read (and on PostgreSQL locked against a concurrent reclaim) now.
@@ -525,16 +522,7 @@ export class EngineStore {
       result.claimed.push(...steps);
       result.backlog = steps.length >= budget;
     }
-    if (this.keepsRuns(q)) {
-      for (const [id, ctx] of runs) {
-        this.cache.delete(id);
-        if (!isRunTerminal(ctx.header.status)) this.cache.set(id, ctx);
-      }
-      for (const id of this.cache.keys()) {
-        if (this.cache.size <= CACHED_RUNS) break;
-        this.cache.delete(id);
-      }
-    }
+    if (this.keepsRuns(q)) for (const [id, ctx] of runs) this.keep(id, ctx);
     this.options.crashpoint?.("before_commit");
     return result;
   }
@@ -726,7 +714,66 @@ export class EngineStore {
     const row = rows[0];
     if (!row) return undefined;
     if (cached && cached.rev === Number(row.rev)) return reuse(cached);
-    ctx = {
+    ctx = await this.newCtx(q, row);
+    runs.set(runId, ctx);
+    return ctx;
+  }
+
+  /**
+   * PostgreSQL's locking transaction: locks the group's runs in id order (so two workers' groups
+   * cannot deadlock) and reads what their events need, one statement for all runs rather than a
+   * few per run. A run kept from an earlier transaction is reused while its revision is the one
+   * stored; the records the results touch are read again, locked, even then (a lease taken by a
+   * claim of this process does not move the revision, and a transaction running beside that claim
+   * may have kept the run as it was before). A run read afresh is read whole (when small), so its
+   * next steps can commit in one statement without reading.
+   */
+  private async lockRuns(q: SqlExec, runIds: readonly string[], results: ReadonlyMap<string, string[]>, runs: Map<string, RunCtx>): Promise<void> {
+    const fresh: RunCtx[] = [];
+    for (let i = 0; i < runIds.length; i += 500) {
+      const part = runIds.slice(i, i + 500);
+      const rows = await q.all<RunRow & { id: string }>(
+        `SELECT "id", "header", "workflowVersionId", "status", "teamId", "rev" FROM "Run" WHERE "id" IN (${part.map(() => "?").join(",")}) ORDER BY "id" FOR UPDATE`,
+        part,
+      );
+      for (const row of rows) {
+        const cached = this.cache.get(row.id);
+        let ctx: RunCtx;
+        if (cached && cached.rev === Number(row.rev)) {
+          ctx = cached;
+          ctx.headerDirty = false;
+          ctx.finishedNow = false;
+        } else {
+          ctx = await this.newCtx(q, row);
+          fresh.push(ctx);
+        }
+        runs.set(row.id, ctx);
+      }
+    }
+    const touched: [string, string][] = [];
+    for (const [runId, stepIds] of results) {
+      const ctx = runs.get(runId);
+      if (ctx) for (const stepId of new Set(stepIds.flatMap((id) => touchedSteps(ctx.plan, id)))) touched.push([runId, stepId]);
+    }
+    for (let i = 0; i < touched.length; i += 500) {
+      const part = touched.slice(i, i + 500);
+      const rows = await q.all<RecordRow & { runId: string }>(
+        `SELECT "runId", "state", "leaseOwner" FROM "StepRun" WHERE ("runId", "stepId") IN (${part.map(() => "(?, ?)").join(",")}) FOR UPDATE`,
+        part.flat(),
+      );
+      for (const row of rows) addRecords(runs.get(row.runId) as RunCtx, [row], true);
+    }
+    const whole = fresh.filter((ctx) => ctx.plan.nodes.size <= WHOLE_RUN);
+    for (let i = 0; i < whole.length; i += 100) {
+      const part = whole.slice(i, i + 100);
+      const rows = await q.all<RecordRow & { runId: string }>(`SELECT "runId", "state", "leaseOwner" FROM "StepRun" WHERE "runId" IN (${part.map(() => "?").join(",")})`, part.map((c) => c.header.id));
+      for (const row of rows) addRecords(runs.get(row.runId) as RunCtx, [row]);
+      for (const ctx of part) ctx.complete = true;
+    }
+  }
+
+  private async newCtx(q: SqlExec, row: RunRow): Promise<RunCtx> {
+    return {
       teamId: row.teamId,
       header: parse<RunHeader>(row.header),
       plan: await this.planOf(q, row.workflowVersionId),
@@ -738,34 +785,50 @@ export class EngineStore {
       finishedNow: false,
       rev: Number(row.rev),
     };
-    runs.set(runId, ctx);
-    return ctx;
   }
 
   /**
-   * Reads the records `ids` not read yet (undefined: all of the run's, once); `lock`: FOR UPDATE on
-   * PostgreSQL (a result's fence). `refresh`: read them even when known (see processInTx).
+   * PostgreSQL: reads runs this worker just leased steps of and does not know yet, so their
+   * results can commit as one statement. The headers are read before the records: a record
+   * changed in between comes with a newer revision than the one kept, which the commit then
+   * refuses (it reads the run again), never the other way round.
    */
-  private async loadSteps(q: SqlExec, ctx: RunCtx, ids: readonly string[] | undefined, lock = false, refresh = false): Promise<void> {
-    if (ids === undefined) {
-      if (ctx.complete) return;
-      addRecords(ctx, await q.all<RecordRow>('SELECT "state", "leaseOwner" FROM "StepRun" WHERE "runId" = ?', [ctx.header.id]));
+  private async remember(q: SqlExec, runIds: readonly string[]): Promise<void> {
+    if (!runIds.length) return;
+    const rows = await q.all<RunRow & { id: string }>(`SELECT "id", "header", "workflowVersionId", "status", "teamId", "rev" FROM "Run" WHERE "id" IN (${runIds.map(() => "?").join(",")})`, runIds);
+    const whole = new Map<string, RunCtx>();
+    for (const row of rows) {
+      const ctx = await this.newCtx(q, row);
+      if (ctx.plan.nodes.size > WHOLE_RUN) continue;
       ctx.complete = true;
-      return;
+      whole.set(row.id, ctx);
     }
+    if (!whole.size) return;
+    const records = await q.all<RecordRow & { runId: string }>(`SELECT "runId", "state", "leaseOwner" FROM "StepRun" WHERE "runId" IN (${[...whole.keys()].map(() => "?").join(",")})`, [...whole.keys()]);
+    for (const r of records) addRecords(whole.get(r.runId) as RunCtx, [r]);
+    for (const [id, ctx] of whole) this.keep(id, ctx);
+  }
+
+  /** Keeps a run for this store's next transactions (the least recently used go first). */
+  private keep(id: string, ctx: RunCtx): void {
+    this.cache.delete(id);
+    if (!isRunTerminal(ctx.header.status)) this.cache.set(id, ctx);
+    for (const old of this.cache.keys()) {
+      if (this.cache.size <= CACHED_RUNS) break;
+      this.cache.delete(old);
+    }
+  }
+
+  /**
+   * Reads the records `ids` not read yet; `lock`: FOR UPDATE on PostgreSQL (a result's fence).
+   */
+  private async loadSteps(q: SqlExec, ctx: RunCtx, ids: readonly string[], lock = false): Promise<void> {
     const read = q.validatedRead ?? q.all;
     const forUpdate = lock && this.sql.kind === "postgresql" && !q.validatedRead ? " FOR UPDATE" : "";
-    const missing = refresh ? ids : ids.filter((id) => !ctx.steps.has(id));
+    const missing = ids.filter((id) => !ctx.steps.has(id));
     for (let i = 0; i < missing.length; i += 500) {
       const part = missing.slice(i, i + 500);
-      addRecords(
-        ctx,
-        await read<RecordRow>(`SELECT "state", "leaseOwner" FROM "StepRun" WHERE "runId" = ? AND "stepId" IN (${part.map(() => "?").join(",")})${forUpdate}`, [
-          ctx.header.id,
-          ...part,
-        ]),
-        refresh,
-      );
+      addRecords(ctx, await read<RecordRow>(`SELECT "state", "leaseOwner" FROM "StepRun" WHERE "runId" = ? AND "stepId" IN (${part.map(() => "?").join(",")})${forUpdate}`, [ctx.header.id, ...part]));
     }
   }
 
@@ -1091,6 +1154,7 @@ export class EngineStore {
       const where = stepRefsWhere(part.map((r) => ({ runId: r.runId, stepId: r.stepId, attempt: Number(r.attempt) })));
       await q.run(`UPDATE "StepRun" SET "leaseOwner" = ?, "leaseExpiresAt" = ?, "claims" = "claims" + 1 WHERE ${where.sql}`, [owner, lease, ...where.args]);
     }
+    if (this.sql.kind === "postgresql") await this.remember(q, [...new Set(fresh.map((r) => r.runId))].filter((id) => !this.cache.has(id) && !runs?.has(id)));
     return claimed;
   }
 

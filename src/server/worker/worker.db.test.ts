@@ -218,4 +218,35 @@ describe("worker on SQLite", () => {
     expect((await waitForEnd(c2.id)).status).toBe("cancelled");
     release();
   });
+
+  it("takes on no more steps than its concurrency while their results wait for a slow commit", async () => {
+    const slow = createEngineStore({ leaseMs: 5000 });
+    const commit = slow.processEvents.bind(slow);
+    let executed = 0;
+    let committed = 0;
+    let most = 0;
+    slow.processEvents = async (inputs, ...rest) => {
+      await new Promise((r) => setTimeout(r, 30));
+      const result = await commit(inputs, ...rest);
+      committed += inputs.filter((i) => i.fence && i.fence.taskId === undefined).length - result.rejected.length;
+      return result;
+    };
+    const w = new Worker({
+      store: slow,
+      concurrency: 4,
+      pollMs: 5,
+      executors: { shell: executor(() => (most = Math.max(most, ++executed - committed), { ok: true, output: {} })) },
+    }).start();
+    workers.push(w);
+    const runId = newId("run");
+    const steps = Array.from({ length: 40 }, (_, i) => `  - ${sh(`s${i}`)}`).join("\n");
+    await slow.startRun({ runId, teamId: team.id, ...(await version(`name: many\nsteps:\n${steps}\n`)) });
+    w.wake();
+    expect((await waitForEnd(runId)).status).toBe("succeeded");
+    expect(executed).toBe(40);
+    // (Counting only running steps, it would claim again each time its steps finished: a pile of
+    // results waiting for the commit, making it slower still.)
+    expect(most).toBeLessThanOrEqual(4);
+  });
 });
+

@@ -59,6 +59,8 @@ export class Worker {
   /** Running attempts by stepKey(). */
   private readonly running = new Map<string, Running>();
   private pending: EventInput[] = [];
+  /** Events of the commit under way. */
+  private committing = 0;
   private flushing: Promise<void> | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private immediate: ReturnType<typeof setImmediate> | undefined;
@@ -104,6 +106,14 @@ export class Worker {
     });
   }
 
+  /**
+   * Steps this worker may take on now. A step counts until its result is committed: a worker whose
+   * commits fall behind claims less, rather than piling up results that make its commits slower.
+   */
+  private freeSlots(): number {
+    return Math.max(0, this.concurrency - this.running.size - this.pending.length - this.committing);
+  }
+
   get activeSteps(): number {
     return this.running.size;
   }
@@ -124,7 +134,7 @@ export class Worker {
       do {
         this.tickAgain = false;
         if (this.stopping) break;
-        const free = this.concurrency - this.running.size;
+        const free = this.freeSlots();
         const claim = await this.store.claim(this.owner, free, 50);
         if (claim.steps.length) this.options.crashAt?.("after_claim");
         await this.handleClaim(claim);
@@ -149,7 +159,7 @@ export class Worker {
       void this.options.onJob?.(j, this.owner).catch((e: unknown) => this.logger.warn("notification job failed", { error: e instanceof Error ? e.message : String(e) }));
     }
     for (const c of claim.childRuns) {
-      const result = await this.store.startChildRun(c, this.owner, randomUUID(), this.concurrency - this.running.size);
+      const result = await this.store.startChildRun(c, this.owner, randomUUID(), this.freeSlots());
       if (result) this.afterCommit(result);
     }
   }
@@ -168,10 +178,13 @@ export class Worker {
         if (this.running.size) await new Promise((r) => setImmediate(r));
         const batch = this.pending;
         this.pending = [];
+        const limit = this.freeSlots();
+        this.committing = batch.length;
         let result: ProcessResult;
         try {
-          result = await this.store.processEvents(batch, this.owner, Math.max(0, this.concurrency - this.running.size), this.backlog);
+          result = await this.store.processEvents(batch, this.owner, limit, this.backlog);
         } catch (e) {
+          this.committing = 0;
           this.logger.error("commit failed; events will be retried", { error: e instanceof Error ? e.message : String(e), events: batch.length });
           // The tasks behind fenced events are still leased to us: retry them after a pause.
           await new Promise((r) => setTimeout(r, 200));
@@ -180,6 +193,7 @@ export class Worker {
           continue;
         }
         this.options.crashAt?.("after_commit");
+        this.committing = 0;
         this.afterCommit(result);
       }
     } finally {

@@ -139,7 +139,8 @@ export class Worker {
         if (claim.steps.length) this.options.crashAt?.("after_claim");
         await this.handleClaim(claim);
         // Keep claiming while there was a full batch.
-        if (free > 0) this.backlog = claim.steps.length >= free;
+        // (No slot free: whatever waits is claimed by the next commit, see afterCommit.)
+        this.backlog = free === 0 || claim.steps.length >= free;
         if (free > 0 && this.backlog) this.tickAgain = true;
         if (claim.events.length >= 50 || claim.childRuns.length >= 50) this.tickAgain = true;
       } while (this.tickAgain && !this.stopping);
@@ -213,6 +214,8 @@ export class Worker {
     }
     for (const t of result.claimed) this.execute(t);
     if (result.backlog !== undefined) this.backlog = result.backlog;
+    // Steps this commit started beyond its free slots wait for any worker: this one too.
+    if (result.queued) this.backlog = true;
     if (result.queued) this.options.onQueued?.();
     // Work queued for anyone, or waiting since the last claim: the slots this commit freed claim it
     // now rather than at the next poll.

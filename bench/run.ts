@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- --json] [-- --db postgres --workers N] [-- --only chain|fan]`: noop steps through the real store and
  * worker (one process, like the embedded worker), on a fresh SQLite database per `synchronous`
- * setting (FULL and NORMAL), or on PostgreSQL (TEST_DATABASE_URL). Prints figures, never pass/fail.
+ * setting (FULL and NORMAL), or on a fresh database of the TEST_DATABASE_URL PostgreSQL server.
+ * Warms up with ~6,000 steps first. Prints figures, never pass/fail.
  *
  *   chain-N      a1 -> a2 -> ... -> aN                (per-step latency of a dependency chain)
  *   fan 1->N->1  a -> {b1..bN} -> z                   (fan-out and fan-in)

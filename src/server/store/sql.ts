@@ -112,7 +112,7 @@ export function sqliteDb(conn: SqliteConnection): SqlDb {
         fn({
           all: async <T extends SqlRow>(sql: string, args: readonly SqlValue[] = []) => q.all(sql, args) as T[],
           run: async (sql, args = []) => q.run(sql, args),
-          write: async (sql, args = [], _row, expect, _replaces) => {
+          write: async (sql, args = [], _row, expect) => {
             if (q.run(sql, args) !== 1 && expect !== undefined) throw new StaleError(`stale: ${expect.what}`);
           },
           epoch: q.epoch,
@@ -123,6 +123,8 @@ export function sqliteDb(conn: SqliteConnection): SqlDb {
   };
 }
 
+/** One-statement commits of at most this many writes are prepared statements (see commitOnce). */
+const PREPARED_WRITES = 8;
 const numbered = new Map<string, string>();
 /** Prepared statements' names by text (one Parse per statement per connection, then only Bind). */
 const names = new Map<string, string>();
@@ -206,14 +208,14 @@ class WriteBatch {
     if (waiting) await this.send(waiting.sql, waiting.args);
   }
 
-  take(): { sql: string; args: SqlValue[] } | undefined {
+  take(): { sql: string; args: SqlValue[]; writes: number } | undefined {
     const { writes } = this;
     if (!writes.length) return undefined;
     this.writes = [];
     this.rows.clear();
     const args = writes.flatMap((w) => w.args);
     const only = writes[0];
-    if (writes.length === 1 && only && !only.expect) return { sql: only.sql, args };
+    if (writes.length === 1 && only && !only.expect) return { sql: only.sql, args, writes: 1 };
     // (wf_expect, migration 0008: raises SQLSTATE 40001 when a guarded write changed no row.)
     // (What failed travels as a value: the statement's text stays the same from step to step.)
     // Each checked write runs when the check first reads it, left to right (see Expectation).
@@ -221,7 +223,7 @@ class WriteBatch {
     const checked = [...expects.filter((e) => e.expect.lockFirst), ...expects.filter((e) => !e.expect.lockFirst)];
     const check = checked.length ? `SELECT wf_expect(${checked.map((e) => `(SELECT count(*) FROM w${e.i}) = 1`).join(" AND ")}, ?::text)` : "SELECT 1";
     if (checked.length) args.push(checked.map((e) => e.expect.what).join("; "));
-    return { sql: `WITH ${writes.map((w, i) => `w${i} AS (${w.sql})`).join(", ")} ${check}`, args };
+    return { sql: `WITH ${writes.map((w, i) => `w${i} AS (${w.sql})`).join(", ")} ${check}`, args, writes: writes.length };
   }
 }
 
@@ -301,7 +303,9 @@ export function postgresDb(connectionString: string, options: { max?: number; on
       if (!statement) return out;
       const text = toPg(statement.sql);
       try {
-        await pool.query({ name: statementName(text), text, values: statement.args });
+        // Prepared (once per connection, kept as long as it lives) only in the few shapes a step
+        // of a chain or a small group takes; a large group's shape seldom comes again.
+        await pool.query(statement.writes <= PREPARED_WRITES ? { name: statementName(text), text, values: statement.args } : { text, values: statement.args });
       } catch (e) {
         if ((e as { code?: string }).code === "40001") throw new StaleError((e as Error).message);
         throw e;

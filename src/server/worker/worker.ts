@@ -68,7 +68,10 @@ export class Worker {
   private logTimer: ReturnType<typeof setInterval> | undefined;
   private ticking = false;
   private tickAgain = false;
-  /** The last claim filled every free slot: more steps may be waiting for one. */
+  /**
+   * Steps may be waiting for a slot (the last claim filled every free one or found none free, or a
+   * commit queued steps): the next commit also claims from the queue (see processEvents).
+   */
   private backlog = false;
   private stopping = false;
   private stopped = false;
@@ -214,9 +217,11 @@ export class Worker {
     }
     for (const t of result.claimed) this.execute(t);
     if (result.backlog !== undefined) this.backlog = result.backlog;
-    // Steps this commit started beyond its free slots wait for any worker: this one too.
-    if (result.queued) this.backlog = true;
-    if (result.queued) this.options.onQueued?.();
+    if (result.queued) {
+      // Steps this commit started beyond its free slots wait for any worker: this one too.
+      this.backlog = true;
+      this.options.onQueued?.();
+    }
     // Work queued for anyone, or waiting since the last claim: the slots this commit freed claim it
     // now rather than at the next poll.
     if (result.queued || this.backlog) this.wake();

@@ -220,6 +220,7 @@ async function benchOnce(synchronous: "FULL" | "NORMAL" | "n/a", databaseUrl: st
     await worker.stop(5000);
     for (const p of extra) p.kill("SIGTERM");
     await listener?.end();
+    if (starter !== store) await starter.sql.close();
     if (env.databaseKind === "sqlite") out.sqlite_commit_us = await rawCommitUs(dataDir, synchronous === "NORMAL" ? "NORMAL" : "FULL");
     else Object.assign(out, await rawPostgresUs(env.DATABASE_URL));
     out.synchronous = synchronous;

@@ -44,13 +44,15 @@ async function benchOnce(synchronous: "FULL" | "NORMAL" | "n/a", databaseUrl: st
   const { observeSql } = await import("~/server/store/sql");
   const { EngineStore } = await import("~/server/store/engine-store");
   const { Worker } = await import("~/server/worker/worker");
+  const { notifyWork, onWork, setRemoteNotify, wakeLocal } = await import("~/server/worker/hub");
+  const { startPgWakeups } = await import("~/server/worker/pg-wakeups");
 
   const team = await db.team.create({ data: { id: newId("team"), name: `bench-${Date.now()}` } });
   // --workers N: N-1 standalone worker processes beside this process's worker (scale-out figures).
   const { spawn } = await import("node:child_process");
   const extra = Array.from({ length: Math.max(0, Number(args.workers) - 1) }, () =>
     spawn(process.execPath, ["--import", "tsx", "src/server/worker/main.ts"], {
-      env: { ...process.env, WORKER_CONCURRENCY: String(args.concurrency), WORKER_POLL_MS: "20", LOG_LEVEL: "error", NODE_ENV: "production" },
+      env: { ...process.env, WORKER_CONCURRENCY: String(args.concurrency), LOG_LEVEL: "error", NODE_ENV: "production" },
       stdio: "ignore",
     }),
   );
@@ -66,10 +68,15 @@ async function benchOnce(synchronous: "FULL" | "NORMAL" | "n/a", databaseUrl: st
   const issued = new Map<string, number>();
   const startDelays: number[] = [];
   let measureDelays = false;
+  // Wired as `npm start` wires its embedded worker: woken in-process when a run starts here, on
+  // PostgreSQL by the other processes' NOTIFY, and polling at WORKER_POLL_MS as the fallback.
+  const wakeups = sql.kind === "postgresql" ? startPgWakeups(env.DATABASE_URL, wakeLocal) : undefined;
+  if (wakeups) setRemoteNotify(wakeups.notify);
   const worker = new Worker({
     store,
     concurrency: Number(args.concurrency),
-    pollMs: 5,
+    pollMs: env.WORKER_POLL_MS,
+    onQueued: notifyWork,
     executors: {
       noop: {
         async execute(e) {
@@ -82,6 +89,7 @@ async function benchOnce(synchronous: "FULL" | "NORMAL" | "n/a", databaseUrl: st
       },
     },
   }).start();
+  onWork(() => worker.wake());
 
   const versions = new Map<string, { workflowId: string; workflowVersionId: string; version: number }>();
   async function define(name: string, yaml: string) {
@@ -110,6 +118,8 @@ async function benchOnce(synchronous: "FULL" | "NORMAL" | "n/a", databaseUrl: st
   if (sql.kind === "postgresql") {
     const pg = (await import("pg")).default;
     listener = new pg.Client({ connectionString: env.DATABASE_URL });
+    // (Dropping the bench's database at the end, or after a failure, ends this connection.)
+    listener.on("error", () => undefined);
     await listener.connect();
     await listener.query(`CREATE FUNCTION bench_run_ended() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_notify('bench_run_ended', NEW."id"); RETURN NEW; END $$`);
     await listener.query(`CREATE TRIGGER bench_run_ended AFTER UPDATE OF "status" ON "Run" FOR EACH ROW WHEN (NEW."status" IN ('succeeded', 'failed', 'cancelled')) EXECUTE FUNCTION bench_run_ended()`);
@@ -146,10 +156,11 @@ async function benchOnce(synchronous: "FULL" | "NORMAL" | "n/a", databaseUrl: st
           const runId = ids[next++] as string;
           issued.set(runId, performance.now());
           await starter.startRun({ runId, teamId: team.id, ...v });
+          // (As the API does after a start: wake this process's worker, NOTIFY the others.)
+          notifyWork();
         }
       };
       await Promise.all(Array.from({ length: Math.min(16, count) }, start));
-      worker.wake();
       await waitAll(ids);
       times.push(performance.now() - t0);
     }
@@ -220,6 +231,7 @@ async function benchOnce(synchronous: "FULL" | "NORMAL" | "n/a", databaseUrl: st
     await worker.stop(5000);
     for (const p of extra) p.kill("SIGTERM");
     await listener?.end();
+    await wakeups?.close();
     if (starter !== store) await starter.sql.close();
     if (env.databaseKind === "sqlite") out.sqlite_commit_us = await rawCommitUs(dataDir, synchronous === "NORMAL" ? "NORMAL" : "FULL");
     else Object.assign(out, await rawPostgresUs(env.DATABASE_URL));

@@ -169,6 +169,24 @@ interface RunCtx {
   outputs?: string;
   /** Every record of the run is in `steps`. */
   complete?: boolean;
+  /**
+   * A run started in this transaction and not written yet: its row and records are inserted once,
+   * in the state its start left them (saveNew), with each record's ready time and lease.
+   */
+  unsaved?: { input: NewRun; extras: Map<string, { readyAt: number | null; lease?: Lease }> };
+  /** Inserted by this transaction: its row needs no update unless the header changes again. */
+  savedNow?: boolean;
+}
+
+/** What a new run's row records besides its header. */
+interface NewRun {
+  teamId: string;
+  workflowId: string;
+  workflowVersionId: string;
+  version: number;
+  startedBy?: string;
+  approvalMode?: string;
+  parent?: RunHeader["parent"];
 }
 
 type RecordRow = { state: string; leaseOwner: string | null };
@@ -304,20 +322,40 @@ export class EngineStore {
         approvalMode: input.approvalMode ?? "interactive",
         parent: input.parent,
       });
-      await this.insertRun(q, input, run, steps);
-      return this.processInTx(q, [{ runId: run.id, event: { type: "run_started", at: this.now() } }], input.owner, input.claimLimit ?? 0);
+      return this.processInTx(q, [{ runId: run.id, event: { type: "run_started", at: this.now() } }], input.owner, input.claimLimit ?? 0, false, await this.newRun(q, input, run, steps));
     });
   }
 
-  private async insertRun(
-    q: SqlExec,
-    input: { teamId: string; workflowId: string; workflowVersionId: string; version: number; startedBy?: string; approvalMode?: string; parent?: RunHeader["parent"] },
-    run: RunHeader,
-    steps: StepState[],
-  ): Promise<void> {
+  /** A new run as its start's transaction knows it: written by saveNew. */
+  private async newRun(q: SqlExec, input: NewRun, run: RunHeader, steps: StepState[]): Promise<RunCtx> {
+    return {
+      teamId: input.teamId,
+      header: run,
+      plan: await this.planOf(q, input.workflowVersionId),
+      steps: new Map(steps.map((s) => [s.id, s])),
+      stored: new Set(),
+      owners: new Map(steps.map((s) => [s.id, null])),
+      headerDirty: false,
+      storedStatus: run.status,
+      finishedNow: false,
+      rev: 0,
+      complete: true,
+      unsaved: { input, extras: new Map() },
+    };
+  }
+
+  /**
+   * Inserts a new run's row and records, as its start left them (one write per 200 records: a
+   * 10,000-step run is a handful of statements; on PostgreSQL they go with the commit).
+   */
+  private async saveNew(q: SqlExec, ctx: RunCtx): Promise<void> {
+    const { unsaved, header: run } = ctx;
+    if (!unsaved) return;
+    ctx.unsaved = undefined;
+    const { input, extras } = unsaved;
     const now = this.now();
-    await q.run(
-      'INSERT INTO "Run" ("id","teamId","workflowId","workflowVersionId","workflowName","version","status","approvalMode","startedById","parentRunId","header","createdAt","updatedAt") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)',
+    await q.write(
+      'INSERT INTO "Run" ("id","teamId","workflowId","workflowVersionId","workflowName","version","status","approvalMode","startedById","parentRunId","header","reason","startedAt","finishedAt","createdAt","updatedAt") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)',
       [
         run.id,
         input.teamId,
@@ -330,41 +368,39 @@ export class EngineStore {
         input.startedBy ?? null,
         input.parent?.runId ?? null,
         JSON.stringify(run),
+        run.reason ?? null,
+        run.startedAt ?? null,
+        run.finishedAt ?? null,
         now,
         now,
       ],
+      // (A later write of the row in this transaction then goes in a statement after this one.)
+      `Run:${run.id}`,
     );
-    const plan = await this.planOf(q, input.workflowVersionId);
-    if (this.keepsRuns(q)) {
-      // Known in full: the run's next transactions need not read it back.
-      this.cache.set(run.id, {
-        teamId: input.teamId,
-        header: run,
-        plan,
-        steps: new Map(steps.map((s) => [s.id, s])),
-        stored: new Set(steps.map((s) => s.id)),
-        owners: new Map(steps.map((s) => [s.id, null])),
-        headerDirty: false,
-        storedStatus: run.status,
-        finishedNow: false,
-        rev: 0,
-        complete: true,
-      });
-    }
-    // Multi-row inserts in chunks: a 10,000-step run is a handful of statements.
+    const steps = [...ctx.steps.values()];
     const CHUNK = 200;
     for (let i = 0; i < steps.length; i += CHUNK) {
       const chunk = steps.slice(i, i + CHUNK);
       const args: SqlValue[] = [];
       for (let j = 0; j < chunk.length; j++) {
         const s = chunk[j] as StepState;
-        args.push(run.id, s.id, i + j, s.status, s.attempt, stepType(plan.nodes.get(s.id)), JSON.stringify(s));
+        // (A foreach instance is typed as its parent's template.)
+        const parent = s.parent ? ctx.plan.nodes.get(s.parent) : undefined;
+        const node = s.parent ? (parent?.template ?? parent) : ctx.plan.nodes.get(s.id);
+        const extra = extras.get(s.id);
+        const lease = extra?.lease;
+        args.push(run.id, s.id, i + j, s.status, s.attempt, stepType(node), JSON.stringify(s), extra?.readyAt ?? null, s.startedAt ?? null, s.finishedAt ?? null);
+        args.push(lease ? JSON.stringify(lease.command) : null, lease?.owner ?? null, lease?.expiresAt ?? null, lease?.claims ?? 0);
+        ctx.stored.add(s.id);
       }
-      await q.run(
-        `INSERT INTO "StepRun" ("runId","stepId","seq","status","attempt","type","state") VALUES ${chunk.map(() => "(?,?,?,?,?,?,?)").join(",")}`,
+      await q.write(
+        `INSERT INTO "StepRun" ("runId","stepId","seq","status","attempt","type","state","readyAt","startedAt","finishedAt","command","leaseOwner","leaseExpiresAt","claims") VALUES ${chunk.map(() => "(?,?,?,?,?,?,?,?,?,?,?,?,?,?)").join(",")}`,
         args,
       );
     }
+    ctx.headerDirty = false;
+    ctx.storedStatus = run.status;
+    ctx.savedNow = true;
   }
 
   // ---- events -----------------------------------------------------------------------------------
@@ -399,9 +435,10 @@ export class EngineStore {
     return this.tx((q) => this.processInTx(q, inputs, owner, claimLimit));
   }
 
-  private async processInTx(q: SqlExec, inputs: readonly EventInput[], owner: string | undefined, claimLimit: number, queued = false): Promise<ProcessResult> {
+  private async processInTx(q: SqlExec, inputs: readonly EventInput[], owner: string | undefined, claimLimit: number, queued = false, started?: RunCtx): Promise<ProcessResult> {
     const result: ProcessResult = { claimed: [], cancelled: [], rejected: [], queued: false, finished: [] };
-    const runs = new Map<string, RunCtx>();
+    // (`started`: a run this transaction starts, not written yet.)
+    const runs = new Map<string, RunCtx>(started ? [[started.header.id, started]] : []);
     const logs: LogLine[] = [];
     let budget = claimLimit;
 
@@ -416,7 +453,7 @@ export class EngineStore {
       if (ids) ids.push(input.event.stepId);
       else results.set(input.runId, [input.event.stepId]);
     }
-    if (this.sql.kind === "postgresql" && !q.validatedRead) await this.lockRuns(q, [...new Set(ordered.map((i) => i.runId))], results, runs);
+    if (this.sql.kind === "postgresql" && !q.validatedRead) await this.lockRuns(q, [...new Set(ordered.map((i) => i.runId))].filter((id) => !runs.has(id)), results, runs);
     for (const input of ordered) {
       const e = input.event;
       if (input.fence?.taskId !== undefined) {
@@ -483,6 +520,8 @@ export class EngineStore {
         await this.writeStep(q, ctx, step, now, lease, fence?.stepId === step.id ? fence : undefined);
         if (lease && ++started === 2) this.options.crashpoint?.("mid_fanout");
       }
+      // A new run's rows go in now, before anything that reads them or refers to them.
+      await this.saveNew(q, ctx);
       if (patch.pendingTo) await this.pendingTo(q, ctx, patch.pendingTo);
 
       for (const command of commands) {
@@ -532,7 +571,10 @@ export class EngineStore {
     for (const ctx of runs) {
       // PostgreSQL: every transaction that touched the run bumps its revision (other workers'
       // cached copies of it are then stale); SQLite: when the header changed.
-      if (!ctx.headerDirty && this.sql.kind !== "postgresql") continue;
+      // (A run inserted by this transaction is new to everyone.)
+      const savedNow = ctx.savedNow;
+      ctx.savedNow = undefined;
+      if (!ctx.headerDirty && (this.sql.kind !== "postgresql" || savedNow)) continue;
       const h = ctx.header;
       const values: SqlValue[] = [JSON.stringify(h), h.reason ?? null, h.startedAt ?? null, h.finishedAt ?? null, this.now()];
       let set = '"header" = ?, "reason" = ?, "startedAt" = ?, "finishedAt" = ?, "updatedAt" = ?, "rev" = "rev" + 1';
@@ -902,6 +944,14 @@ export class EngineStore {
     const before = ctx.steps.get(step.id);
     ctx.steps.set(step.id, step);
     const readyAt = step.status === "ready" ? (before?.status === "ready" ? null : now) : null;
+    if (ctx.unsaved) {
+      // Written with the run by saveNew (a record still ready keeps the time it became ready).
+      const extra = ctx.unsaved.extras.get(step.id);
+      ctx.unsaved.extras.set(step.id, { readyAt: readyAt ?? (step.status === "ready" ? (extra?.readyAt ?? null) : null), lease });
+      if (lease) ctx.owners.set(step.id, lease.owner);
+      else if (step.status !== "running") ctx.owners.set(step.id, null);
+      return;
+    }
     const state = JSON.stringify(step);
     const base = [step.status, step.attempt, state, readyAt, step.status, step.startedAt ?? null, step.finishedAt ?? null];
     if (ctx.stored.has(step.id)) {
@@ -1236,7 +1286,7 @@ export class EngineStore {
       } catch (e) {
         return failParent(e instanceof Error ? e.message : String(e));
       }
-      await this.insertRun(
+      const child = await this.newRun(
         q,
         {
           teamId: parent.teamId,
@@ -1250,7 +1300,7 @@ export class EngineStore {
         created.run,
         created.steps,
       );
-      return this.processInTx(q, [{ runId: childRunId, event: { type: "run_started", at: this.now() } }], owner, claimLimit);
+      return this.processInTx(q, [{ runId: childRunId, event: { type: "run_started", at: this.now() } }], owner, claimLimit, false, child);
     });
   }
 

@@ -69,8 +69,8 @@ describe("the store's run cache", () => {
     // SQLite knew from its epoch before writing; PostgreSQL's guarded statement failed and the
     // locking transaction read the run.
     expect(statements.filter((s) => /^SELECT .*"header".* FROM "Run"/.test(s))).toHaveLength(1);
-    // (started: 1, the other worker: 2, this result: 3)
-    expect((await db.run.findUniqueOrThrow({ where: { id: runId } })).rev).toBe(3);
+    // (inserted by its start: 0, the other worker: 1, this result: 2)
+    expect((await db.run.findUniqueOrThrow({ where: { id: runId } })).rev).toBe(2);
   });
 
   it("refuses a result whose lease another connection took meanwhile (the cache is not trusted)", async () => {
@@ -172,5 +172,41 @@ describe("the store's run cache", () => {
     const z = await db.stepRun.findUniqueOrThrow({ where: { runId_stepId: { runId, stepId: "z" } } });
     expect([z.status, z.leaseOwner]).toEqual(["running", "w1"]);
   });
-});
+  it("writes a new run once: its row and records go in as its start left them", async () => {
+    const { store, statements } = countingStore();
+    const before = Date.now();
+    const runId = await startChain(store, "w1");
+    // The new workflow's plan is read; then two inserts, nothing read back, nothing updated (on
+    // PostgreSQL both go with the commit).
+    expect(statements.map((s) => s.split(" (")[0])).toEqual(['SELECT "definition" FROM "WorkflowVersion" WHERE "id" = ?', 'INSERT INTO "Run"', 'INSERT INTO "StepRun"']);
+    const run = await db.run.findUniqueOrThrow({ where: { id: runId } });
+    expect([run.status, run.rev, Number(run.startedAt) >= before]).toEqual(["running", 0, true]);
+    expect(JSON.parse(run.header).counters).toMatchObject({ running: 1, remaining: 3 });
+    const rows = await db.stepRun.findMany({ where: { runId }, orderBy: { seq: "asc" } });
+    expect(rows.map((r) => [r.stepId, r.seq, r.status, r.leaseOwner, r.claims])).toEqual([
+      ["a", 0, "running", "w1", 1],
+      ["b", 1, "pending", null, 0],
+      ["c", 2, "pending", null, 0],
+    ]);
+    expect(Number(rows[0]?.leaseExpiresAt)).toBeGreaterThan(Date.now());
+    expect(JSON.parse(rows[0]?.command ?? "{}")).toMatchObject({ kind: "start_step", stepId: "a", attempt: 1 });
+    // A first step queued for any worker holds a lease that is already due.
+    const queued = await startChain(store);
+    const a = await db.stepRun.findUniqueOrThrow({ where: { runId_stepId: { runId: queued, stepId: "a" } } });
+    expect([a.status, a.leaseOwner, Number(a.leaseExpiresAt) >= before && Number(a.leaseExpiresAt) <= Date.now()]).toEqual(["running", null, true]);
+    expect((await store.claim("w2", 50, 0)).steps.map((t) => `${t.runId}.${t.stepId}`)).toContain(`${queued}.a`);
+  });
 
+  it("starts a run of 10,100 steps (its records carry more values than one statement may)", async () => {
+    const { store } = countingStore();
+    const saved = await saveWorkflow(team, {
+      yaml: "name: wide\nsteps:\n  - { id: a, type: noop }\n" + Array.from({ length: 10_100 }, (_, i) => `  - { id: b${i}, type: noop, needs: [a] }`).join("\n") + "\n",
+    });
+    const v = await db.workflowVersion.findFirstOrThrow({ where: { workflow: { teamId: team.id, name: saved.name }, version: saved.version } });
+    const runId = newId("run");
+    await store.startRun({ runId, teamId: team.id, workflowId: v.workflowId, workflowVersionId: v.id, version: v.version, owner: "w1", claimLimit: 1 });
+    expect(await db.stepRun.count({ where: { runId } })).toBe(10_101);
+    const last = await db.stepRun.findUniqueOrThrow({ where: { runId_stepId: { runId, stepId: "b10099" } } });
+    expect([last.seq, last.status]).toEqual([10_100, "pending"]);
+  });
+});

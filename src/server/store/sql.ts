@@ -170,7 +170,10 @@ function inline(sql: string, args: readonly SqlValue[]): string {
 /** Buffered writes of one PostgreSQL transaction (SqlExec.write). */
 class WriteBatch {
   static readonly MAX = 50;
+  /** Values per statement, at most (the protocol counts a statement's parameters in 16 bits). */
+  static readonly MAX_VALUES = 30_000;
   private writes: { sql: string; args: readonly SqlValue[]; expect?: Expectation }[] = [];
+  private values = 0;
   /** The waiting write of each named row (its index in `writes`). */
   private rows = new Map<string, number>();
 
@@ -184,22 +187,24 @@ class WriteBatch {
   }
 
   /** Whether `add` would send the waiting writes first. */
-  full(row?: string, replaces = false, expect?: Expectation): boolean {
+  full(row?: string, replaces = false, expect?: Expectation, values = 0): boolean {
     if (this.replaced(row, replaces, expect) !== undefined) return false;
-    return (row !== undefined && this.rows.has(row)) || this.writes.length >= WriteBatch.MAX;
+    return (row !== undefined && this.rows.has(row)) || this.writes.length >= WriteBatch.MAX || (this.writes.length > 0 && this.values + values > WriteBatch.MAX_VALUES);
   }
 
   async add(sql: string, args: readonly SqlValue[], row?: string, expect?: Expectation, replaces = false): Promise<void> {
     // (One statement of a few dozen writes: a 10,000-write statement plans slowly.)
-    if (this.full(row, replaces, expect)) await this.flush();
+    if (this.full(row, replaces, expect, args.length)) await this.flush();
     const write = { sql: expect === undefined ? sql : `${sql} RETURNING 1`, args, expect };
     const replaced = this.replaced(row, replaces, expect);
     if (replaced !== undefined) {
+      this.values += args.length - (this.writes[replaced]?.args.length ?? 0);
       this.writes[replaced] = write;
       return;
     }
     if (row !== undefined) this.rows.set(row, this.writes.length);
     this.writes.push(write);
+    this.values += args.length;
   }
 
   /** Sends what waits; `take` instead hands it over as one statement (or undefined when none). */
@@ -212,6 +217,7 @@ class WriteBatch {
     const { writes } = this;
     if (!writes.length) return undefined;
     this.writes = [];
+    this.values = 0;
     this.rows.clear();
     const args = writes.flatMap((w) => w.args);
     const only = writes[0];
@@ -296,7 +302,7 @@ export function postgresDb(connectionString: string, options: { max?: number; on
         all: needsTx,
         run: needsTx,
         // One statement changes a row once, and stays a few dozen writes long.
-        write: (sql, args = [], row, expect, replaces) => (batch.full(row, replaces, expect) ? needsTx() : batch.add(sql, args, row, expect, replaces)),
+        write: (sql, args = [], row, expect, replaces) => (batch.full(row, replaces, expect, args.length) ? needsTx() : batch.add(sql, args, row, expect, replaces)),
         validatedRead: async <T extends SqlRow>(sql: string, args: readonly SqlValue[] = []) => (await pool.query({ text: toPg(sql), values: args as SqlValue[] })).rows as T[],
       });
       const statement = batch.take();

@@ -129,11 +129,32 @@ interface Lease {
   claims: number;
 }
 
-/** `("runId" = ? AND "stepId" = ? AND "attempt" = ?) OR …` for a list of step attempts. */
-function stepRefsWhere(refs: readonly StepRef[]): { sql: string; args: SqlValue[] } {
+/**
+ * A condition matching step records by key, and by attempt when given: per run,
+ * `"runId" = ? AND "stepId" IN (…)`, which PostgreSQL looks up in the primary key by both columns.
+ * (A list of `("runId" = ? AND "stepId" = ?)` pairs let its planner, on statistics that had not yet
+ * seen a new 10,000-step run, scan all of the run's records by `"runId"` alone and test each
+ * against the list: 16 to 90 ms a statement.)
+ */
+function stepRefsWhere(refs: readonly { runId: string; stepId: string; attempt?: number }[]): { sql: string; args: SqlValue[] } {
+  const byRun = new Map<string, (typeof refs)[number][]>();
+  for (const r of refs) {
+    const list = byRun.get(r.runId);
+    if (list) list.push(r);
+    else byRun.set(r.runId, [r]);
+  }
   const args: SqlValue[] = [];
-  for (const r of refs) args.push(r.runId, r.stepId, r.attempt);
-  return { sql: `(${refs.map(() => '("runId" = ? AND "stepId" = ? AND "attempt" = ?)').join(" OR ")})`, args };
+  const parts: string[] = [];
+  for (const [runId, list] of byRun) {
+    args.push(runId, ...list.map((r) => r.stepId));
+    let part = `"runId" = ? AND "stepId" IN (${list.map(() => "?").join(",")})`;
+    if (list.some((r) => r.attempt !== undefined)) {
+      part += ` AND (${list.map(() => '("stepId" = ? AND "attempt" = ?)').join(" OR ")})`;
+      for (const r of list) args.push(r.stepId, r.attempt ?? null);
+    }
+    parts.push(`(${part})`);
+  }
+  return { sql: `(${parts.join(" OR ")})`, args };
 }
 
 type RunRow = { header: string; workflowVersionId: string; status: string; teamId: string; rev: number };
@@ -798,11 +819,8 @@ export class EngineStore {
       if (ctx) for (const stepId of new Set(stepIds.flatMap((id) => touchedSteps(ctx.plan, id)))) touched.push([runId, stepId]);
     }
     for (let i = 0; i < touched.length; i += 500) {
-      const part = touched.slice(i, i + 500);
-      const rows = await q.all<RecordRow & { runId: string }>(
-        `SELECT "runId", "state", "leaseOwner" FROM "StepRun" WHERE ("runId", "stepId") IN (${part.map(() => "(?, ?)").join(",")}) FOR UPDATE`,
-        part.flat(),
-      );
+      const where = stepRefsWhere(touched.slice(i, i + 500).map(([runId, stepId]) => ({ runId, stepId })));
+      const rows = await q.all<RecordRow & { runId: string }>(`SELECT "runId", "state", "leaseOwner" FROM "StepRun" WHERE ${where.sql} FOR UPDATE`, where.args);
       for (const row of rows) addRecords(runs.get(row.runId) as RunCtx, [row], true);
     }
     const whole = fresh.filter((ctx) => ctx.plan.nodes.size <= WHOLE_RUN);
@@ -1138,10 +1156,6 @@ export class EngineStore {
   }
 
   /**
-   * Extends the leases of `steps` held by `owner`. Returns those no longer held (cancelled, or
-   * reclaimed after this worker missed its heartbeats): their executions must stop.
-   */
-  /**
    * Leases up to `limit` steps queued for any worker, and dead workers' steps (a queued step's
    * lease expired when it became due: one indexed look). A reclaimed step runs again as a new,
    * recorded attempt. `runs`: the contexts of the calling transaction, kept up to date with it.
@@ -1208,6 +1222,10 @@ export class EngineStore {
     return claimed;
   }
 
+  /**
+   * Extends the leases of `steps` held by `owner`. Returns those no longer held (cancelled, or
+   * reclaimed after this worker missed its heartbeats): their executions must stop.
+   */
   async heartbeat(owner: string, steps: readonly StepRef[]): Promise<StepRef[]> {
     if (!steps.length) return [];
     return this.tx(async (q) => {

@@ -125,6 +125,18 @@ export function sqliteDb(conn: SqliteConnection): SqlDb {
 
 /** One-statement commits of at most this many writes are prepared statements (see commitOnce). */
 const PREPARED_WRITES = 8;
+/**
+ * Other statements with at most this many values are prepared (parsed and planned once per
+ * connection): a fixed shape, like a worker's poll. Longer ones mostly list ids, a shape that
+ * seldom comes again.
+ */
+const PREPARED_VALUES = 8;
+
+/** A parameterised statement for pg: prepared when its shape recurs (see PREPARED_VALUES). */
+function pgQuery(sql: string, args: readonly SqlValue[]): pg.QueryConfig {
+  const text = toPg(sql);
+  return args.length <= PREPARED_VALUES ? { name: statementName(text), text, values: args as SqlValue[] } : { text, values: args as SqlValue[] };
+}
 const numbered = new Map<string, string>();
 /** Prepared statements' names by text (one Parse per statement per connection, then only Bind). */
 const names = new Map<string, string>();
@@ -255,7 +267,7 @@ export function postgresDb(connectionString: string, options: { max?: number; on
       const client = await pool.connect();
       let begun = false;
       const query = async (sql: string, args: readonly SqlValue[]): Promise<pg.QueryResult> => {
-        if (begun) return client.query({ text: toPg(sql), values: args as SqlValue[] });
+        if (begun) return client.query(pgQuery(sql, args));
         begun = true;
         const results = (await client.query(`BEGIN; ${inline(sql, args)}`)) as unknown as pg.QueryResult[];
         return results[results.length - 1] as pg.QueryResult;
@@ -289,7 +301,7 @@ export function postgresDb(connectionString: string, options: { max?: number; on
       }
     },
     async read<T extends SqlRow>(sql: string, args: readonly SqlValue[] = []) {
-      return (await pool.query({ text: toPg(sql), values: args as SqlValue[] })).rows as T[];
+      return (await pool.query(pgQuery(sql, args))).rows as T[];
     },
     async commitOnce(fn) {
       const batch = new WriteBatch(async () => {
@@ -303,7 +315,7 @@ export function postgresDb(connectionString: string, options: { max?: number; on
         run: needsTx,
         // One statement changes a row once, and stays a few dozen writes long.
         write: (sql, args = [], row, expect, replaces) => (batch.full(row, replaces, expect, args.length) ? needsTx() : batch.add(sql, args, row, expect, replaces)),
-        validatedRead: async <T extends SqlRow>(sql: string, args: readonly SqlValue[] = []) => (await pool.query({ text: toPg(sql), values: args as SqlValue[] })).rows as T[],
+        validatedRead: async <T extends SqlRow>(sql: string, args: readonly SqlValue[] = []) => (await pool.query(pgQuery(sql, args))).rows as T[],
       });
       const statement = batch.take();
       if (!statement) return out;

@@ -575,6 +575,8 @@ export class EngineStore {
       }
     }
 
+    // (A started run whose event was not applied is still written.)
+    for (const ctx of runs.values()) await this.saveNew(q, ctx);
     await this.writeHeaders(q, runs.values());
     if (logs.length) await this.insertLogs(q, logs);
     if (queued && owner !== undefined && budget > 0) {

@@ -212,6 +212,14 @@ interface NewRun {
 
 type RecordRow = { state: string; leaseOwner: string | null };
 
+/** A kept run, taken into a transaction's runs. */
+function reuse(runs: Map<string, RunCtx>, runId: string, ctx: RunCtx): RunCtx {
+  ctx.headerDirty = false;
+  ctx.finishedNow = false;
+  runs.set(runId, ctx);
+  return ctx;
+}
+
 /** Adds records read from the database to what the transaction knows (those it knows stay, unless `replace`). */
 function addRecords(ctx: RunCtx, rows: readonly RecordRow[], replace = false): void {
   for (const r of rows) {
@@ -227,6 +235,13 @@ function addRecords(ctx: RunCtx, rows: readonly RecordRow[], replace = false): v
 function stepType(node: PlanNode | undefined): string {
   if (!node) return "task";
   return node.kind === "branch" ? "branch" : node.step.type;
+}
+
+/** A record's type: a foreach instance is typed as its parent's template. */
+function recordType(plan: Plan, step: StepState): string {
+  if (!step.parent) return stepType(plan.nodes.get(step.id));
+  const parent = plan.nodes.get(step.parent);
+  return stepType(parent?.template ?? parent);
 }
 
 function parse<T>(text: unknown): T {
@@ -405,12 +420,9 @@ export class EngineStore {
       const args: SqlValue[] = [];
       for (let j = 0; j < chunk.length; j++) {
         const s = chunk[j] as StepState;
-        // (A foreach instance is typed as its parent's template.)
-        const parent = s.parent ? ctx.plan.nodes.get(s.parent) : undefined;
-        const node = s.parent ? (parent?.template ?? parent) : ctx.plan.nodes.get(s.id);
         const extra = extras.get(s.id);
         const lease = extra?.lease;
-        args.push(run.id, s.id, i + j, s.status, s.attempt, stepType(node), JSON.stringify(s), extra?.readyAt ?? null, s.startedAt ?? null, s.finishedAt ?? null);
+        args.push(run.id, s.id, i + j, s.status, s.attempt, recordType(ctx.plan, s), JSON.stringify(s), extra?.readyAt ?? null, s.startedAt ?? null, s.finishedAt ?? null);
         args.push(lease ? JSON.stringify(lease.command) : null, lease?.owner ?? null, lease?.expiresAt ?? null, lease?.claims ?? 0);
         ctx.stored.add(s.id);
       }
@@ -763,22 +775,16 @@ export class EngineStore {
   private async runCtx(q: SqlExec, runs: Map<string, RunCtx>, runId: string): Promise<RunCtx | undefined> {
     let ctx = runs.get(runId);
     if (ctx) return ctx;
-    const reuse = (c: RunCtx) => {
-      c.headerDirty = false;
-      c.finishedNow = false;
-      runs.set(runId, c);
-      return c;
-    };
     const cached = this.cache.get(runId);
     // SQLite (the epoch was checked) and PostgreSQL's one-statement commits (its expectations check).
-    if (cached && (q.epoch || q.validatedRead)) return reuse(cached);
+    if (cached && (q.epoch || q.validatedRead)) return reuse(runs, runId, cached);
     if (q.validatedRead) throw new NeedsTransaction();
     // PostgreSQL: lock the run row, so two workers settling steps of one run take turns (SQLite's
     // BEGIN IMMEDIATE already serialises every writer).
     const rows = await q.all<RunRow>(`SELECT "header", "workflowVersionId", "status", "teamId", "rev" FROM "Run" WHERE "id" = ?${this.sql.kind === "postgresql" ? " FOR UPDATE" : ""}`, [runId]);
     const row = rows[0];
     if (!row) return undefined;
-    if (cached && cached.rev === Number(row.rev)) return reuse(cached);
+    if (cached && cached.rev === Number(row.rev)) return reuse(runs, runId, cached);
     ctx = await this.newCtx(q, row);
     runs.set(runId, ctx);
     return ctx;
@@ -803,15 +809,12 @@ export class EngineStore {
       );
       for (const row of rows) {
         const cached = this.cache.get(row.id);
-        let ctx: RunCtx;
         if (cached && cached.rev === Number(row.rev)) {
-          ctx = cached;
-          ctx.headerDirty = false;
-          ctx.finishedNow = false;
-        } else {
-          ctx = await this.newCtx(q, row);
-          fresh.push(ctx);
+          reuse(runs, row.id, cached);
+          continue;
         }
+        const ctx = await this.newCtx(q, row);
+        fresh.push(ctx);
         runs.set(row.id, ctx);
       }
     }
@@ -825,12 +828,16 @@ export class EngineStore {
       const rows = await q.all<RecordRow & { runId: string }>(`SELECT "runId", "state", "leaseOwner" FROM "StepRun" WHERE ${where.sql} FOR UPDATE`, where.args);
       for (const row of rows) addRecords(runs.get(row.runId) as RunCtx, [row], true);
     }
-    const whole = fresh.filter((ctx) => ctx.plan.nodes.size <= WHOLE_RUN);
-    for (let i = 0; i < whole.length; i += 100) {
-      const part = whole.slice(i, i + 100);
-      const rows = await q.all<RecordRow & { runId: string }>(`SELECT "runId", "state", "leaseOwner" FROM "StepRun" WHERE "runId" IN (${part.map(() => "?").join(",")})`, part.map((c) => c.header.id));
-      for (const row of rows) addRecords(runs.get(row.runId) as RunCtx, [row]);
-      for (const ctx of part) ctx.complete = true;
+    await this.loadWhole(q, fresh.filter((ctx) => ctx.plan.nodes.size <= WHOLE_RUN));
+  }
+
+  /** Reads every record of `ctxs` (small runs), 100 runs a statement: each is then complete. */
+  private async loadWhole(q: SqlExec, ctxs: readonly RunCtx[]): Promise<void> {
+    for (let i = 0; i < ctxs.length; i += 100) {
+      const part = new Map(ctxs.slice(i, i + 100).map((c) => [c.header.id, c]));
+      const rows = await q.all<RecordRow & { runId: string }>(`SELECT "runId", "state", "leaseOwner" FROM "StepRun" WHERE "runId" IN (${[...part.keys()].map(() => "?").join(",")})`, [...part.keys()]);
+      for (const row of rows) addRecords(part.get(row.runId) as RunCtx, [row]);
+      for (const ctx of part.values()) ctx.complete = true;
     }
   }
 
@@ -858,17 +865,13 @@ export class EngineStore {
   private async remember(q: SqlExec, runIds: readonly string[]): Promise<void> {
     if (!runIds.length) return;
     const rows = await q.all<RunRow & { id: string }>(`SELECT "id", "header", "workflowVersionId", "status", "teamId", "rev" FROM "Run" WHERE "id" IN (${runIds.map(() => "?").join(",")})`, runIds);
-    const whole = new Map<string, RunCtx>();
+    const whole: RunCtx[] = [];
     for (const row of rows) {
       const ctx = await this.newCtx(q, row);
-      if (ctx.plan.nodes.size > WHOLE_RUN) continue;
-      ctx.complete = true;
-      whole.set(row.id, ctx);
+      if (ctx.plan.nodes.size <= WHOLE_RUN) whole.push(ctx);
     }
-    if (!whole.size) return;
-    const records = await q.all<RecordRow & { runId: string }>(`SELECT "runId", "state", "leaseOwner" FROM "StepRun" WHERE "runId" IN (${[...whole.keys()].map(() => "?").join(",")})`, [...whole.keys()]);
-    for (const r of records) addRecords(whole.get(r.runId) as RunCtx, [r]);
-    for (const [id, ctx] of whole) this.keep(id, ctx);
+    await this.loadWhole(q, whole);
+    for (const ctx of whole) this.keep(ctx.header.id, ctx);
   }
 
   /** Keeps a run for this store's next transactions (the least recently used go first). */
@@ -968,13 +971,8 @@ export class EngineStore {
       // Written with the run by saveNew (a record still ready keeps the time it became ready).
       const extra = ctx.unsaved.extras.get(step.id);
       ctx.unsaved.extras.set(step.id, { readyAt: readyAt ?? (step.status === "ready" ? (extra?.readyAt ?? null) : null), lease });
-      if (lease) ctx.owners.set(step.id, lease.owner);
-      else if (step.status !== "running") ctx.owners.set(step.id, null);
-      return;
-    }
-    const state = JSON.stringify(step);
-    const base = [step.status, step.attempt, state, readyAt, step.status, step.startedAt ?? null, step.finishedAt ?? null];
-    if (ctx.stored.has(step.id)) {
+    } else if (ctx.stored.has(step.id)) {
+      const base = [step.status, step.attempt, JSON.stringify(step), readyAt, step.status, step.startedAt ?? null, step.finishedAt ?? null];
       const row = `StepRun:${ctx.header.id}:${step.id}`;
       const key = fence ? [ctx.header.id, step.id, fence.owner, fence.attempt] : [ctx.header.id, step.id];
       const where = fence ? FENCED : "";
@@ -990,7 +988,6 @@ export class EngineStore {
         await q.write(UPDATE_STEP + where, [...base, ...key], row, expect);
       }
     } else {
-      const node = ctx.plan.nodes.get(step.parent ?? step.id);
       await q.run(
         'INSERT INTO "StepRun" ("runId","stepId","seq","status","attempt","type","state","readyAt","startedAt","finishedAt","command","leaseOwner","leaseExpiresAt","claims") VALUES (?,?,(SELECT COALESCE(MAX("seq"),0)+1 FROM "StepRun" WHERE "runId" = ?),?,?,?,?,?,?,?,?,?,?,?)',
         [
@@ -999,8 +996,8 @@ export class EngineStore {
           ctx.header.id,
           step.status,
           step.attempt,
-          stepType(node?.template ?? node),
-          state,
+          recordType(ctx.plan, step),
+          JSON.stringify(step),
           readyAt,
           step.startedAt ?? null,
           step.finishedAt ?? null,

@@ -132,11 +132,6 @@ const PREPARED_WRITES = 8;
  */
 const PREPARED_VALUES = 8;
 
-/** A parameterised statement for pg: prepared when its shape recurs (see PREPARED_VALUES). */
-function pgQuery(sql: string, args: readonly SqlValue[]): pg.QueryConfig {
-  const text = toPg(sql);
-  return args.length <= PREPARED_VALUES ? { name: statementName(text), text, values: args as SqlValue[] } : { text, values: args as SqlValue[] };
-}
 const numbered = new Map<string, string>();
 /** Prepared statements' names by text (one Parse per statement per connection, then only Bind). */
 const names = new Map<string, string>();
@@ -159,6 +154,12 @@ function toPg(sql: string): string {
     numbered.set(sql, out);
   }
   return out;
+}
+
+/** A parameterised statement for pg, prepared when its shape recurs (by default: see PREPARED_VALUES). */
+function pgQuery(sql: string, args: readonly SqlValue[], prepared = args.length <= PREPARED_VALUES): pg.QueryConfig {
+  const text = toPg(sql);
+  return prepared ? { name: statementName(text), text, values: args as SqlValue[] } : { text, values: args as SqlValue[] };
 }
 
 /**
@@ -319,11 +320,10 @@ export function postgresDb(connectionString: string, options: { max?: number; on
       });
       const statement = batch.take();
       if (!statement) return out;
-      const text = toPg(statement.sql);
       try {
         // Prepared (once per connection, kept as long as it lives) only in the few shapes a step
         // of a chain or a small group takes; a large group's shape seldom comes again.
-        await pool.query(statement.writes <= PREPARED_WRITES ? { name: statementName(text), text, values: statement.args } : { text, values: statement.args });
+        await pool.query(pgQuery(statement.sql, statement.args, statement.writes <= PREPARED_WRITES));
       } catch (e) {
         if ((e as { code?: string }).code === "40001") throw new StaleError((e as Error).message);
         throw e;

@@ -1,0 +1,32 @@
+-- CreateTable
+CREATE TABLE "SignInThrottle" (
+    "account" TEXT NOT NULL,
+    "address" TEXT NOT NULL,
+    "failures" INTEGER NOT NULL,
+    "lastFailureAt" BIGINT NOT NULL,
+
+    PRIMARY KEY ("account", "address")
+);
+
+-- CreateTable
+CREATE TABLE "RunIdempotencyKey" (
+    "teamId" TEXT NOT NULL,
+    "key" TEXT NOT NULL,
+    "userId" TEXT NOT NULL,
+    "requestHash" TEXT NOT NULL,
+    "runId" TEXT NOT NULL,
+    "createdAt" BIGINT NOT NULL,
+
+    PRIMARY KEY ("teamId", "key")
+);
+
+-- AlterTable (by hand: Prisma rebuilds the table, and DROP TABLE "User" inside the migrator's
+-- transaction, where PRAGMA foreign_keys cannot be turned off, would cascade to memberships)
+ALTER TABLE "User" ADD COLUMN "sessionVersion" INTEGER NOT NULL DEFAULT 0;
+
+-- CreateIndex
+CREATE INDEX "SignInThrottle_lastFailureAt_idx" ON "SignInThrottle"("lastFailureAt");
+
+-- CreateIndex
+CREATE INDEX "RunIdempotencyKey_createdAt_idx" ON "RunIdempotencyKey"("createdAt");
+

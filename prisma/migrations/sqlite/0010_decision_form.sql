@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "ApprovalDecision" ADD COLUMN "form" TEXT;
+

@@ -22,7 +22,8 @@ export async function createUser(request: APIRequestContext, roles: string[], pa
     data: { email, password, roles, name: `Test ${roles.join("+")}` },
   });
   expect(res.status(), await res.text()).toBe(200);
-  return { email, password };
+  const { id } = (await res.json()) as { id: string };
+  return { id, email, password };
 }
 
 /** The app's alert (Next.js also renders an empty role=alert route announcer). */

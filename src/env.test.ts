@@ -35,4 +35,12 @@ describe("parseEnv", () => {
     expect(e.HTTP_ALLOW_HOSTS).toEqual(["example.com", "10.0.0.5"]);
     expect(e.nextAuthUrl).toBe("http://127.0.0.1:8080");
   });
+
+  it("reads TRUST_PROXY as a number of proxies, and names what it expects", () => {
+    expect(parseEnv({}).TRUST_PROXY).toBe(0);
+    expect(parseEnv({ TRUST_PROXY: "true" }).TRUST_PROXY).toBe(1);
+    expect(parseEnv({ TRUST_PROXY: "2" }).TRUST_PROXY).toBe(2);
+    expect(parseEnv({ TRUST_PROXY: "false" }).TRUST_PROXY).toBe(0);
+    expect(() => parseEnv({ TRUST_PROXY: "loopback" })).toThrow(/TRUST_PROXY="loopback": expected false, true or the number of proxies/);
+  });
 });

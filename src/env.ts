@@ -53,6 +53,23 @@ const ZEnv = z.object({
   WF_CRASH_SKIP: z.coerce.number().int().min(0).default(0),
   /** Slows repeated failed sign-ins; tests may lower it. */
   LOGIN_THROTTLE_BASE_MS: z.coerce.number().int().min(0).default(1000),
+  /**
+   * How many reverse proxies of yours stand in front of the server: the source address of a request
+   * is the entry this many places left of the last one in X-Forwarded-For (the last one is the
+   * address the server's socket saw, appended by scripts/serve.mjs). `false`/0: no proxy, the
+   * socket's peer is the source; `true`: one proxy.
+   */
+  TRUST_PROXY: z
+    .string()
+    .default("false")
+    .transform((v, ctx) => {
+      const s = v.trim().toLowerCase();
+      if (["false", "no", "0"].includes(s)) return 0;
+      if (["true", "yes"].includes(s)) return 1;
+      if (/^\d{1,2}$/.test(s)) return Number(s);
+      ctx.addIssue({ code: "custom", message: "expected false, true or the number of proxies in front of the server (0-99)" });
+      return z.NEVER;
+    }),
 });
 
 export type Env = z.infer<typeof ZEnv> & {

@@ -60,13 +60,23 @@ export async function actorFromToken(secret: string): Promise<ActorResult> {
   };
 }
 
-/** The signed-in user's actor in their current team (the team chosen at sign-in, else their first). */
-export async function actorFromUser(userId: string, teamId: string | undefined, via: Actor["via"] = "session"): Promise<Actor | null> {
+/**
+ * The signed-in user's actor in their current team (the team chosen at sign-in, else their first).
+ * With `sessionVersion` (a session's `sv`), null unless it is the user's current one: the same
+ * lookup that loads the user revokes sessions ended since (src/server/auth/session-version.ts).
+ */
+export async function actorFromUser(
+  userId: string,
+  teamId: string | undefined,
+  via: Actor["via"] = "session",
+  sessionVersion?: number,
+): Promise<Actor | null> {
   const user = await db.user.findUnique({
     where: { id: userId },
     include: { memberships: { include: { team: true }, orderBy: { createdAt: "asc" } } },
   });
   if (!user || user.disabled || user.memberships.length === 0) return null;
+  if (sessionVersion !== undefined && user.sessionVersion !== sessionVersion) return null;
   const first = user.memberships[0];
   const chosen = user.memberships.find((m) => m.teamId === teamId) ?? first;
   if (!chosen) return null;
@@ -93,12 +103,17 @@ export function readCookie(header: string | null, name: string): string | undefi
   return undefined;
 }
 
+/**
+ * A session cookie's actor. Every way in that reads a session (tRPC, REST, artifact downloads, pages
+ * and server components) comes through here, so a revoked session is refused everywhere. A JWT
+ * without a session version (issued before sessions could be revoked) is refused too.
+ */
 export async function actorFromSessionToken(sessionToken: string | undefined): Promise<Actor | null> {
   if (!sessionToken) return null;
   const jwt = await decode({ token: sessionToken, secret: authSecret() }).catch(() => null);
   const userId = typeof jwt?.sub === "string" ? jwt.sub : undefined;
-  if (!userId) return null;
-  return actorFromUser(userId, typeof jwt?.teamId === "string" ? jwt.teamId : undefined);
+  if (!userId || typeof jwt?.sv !== "number") return null;
+  return actorFromUser(userId, typeof jwt.teamId === "string" ? jwt.teamId : undefined, "session", jwt.sv);
 }
 
 export function sessionTokenFromCookieHeader(cookieHeader: string | null): string | undefined {

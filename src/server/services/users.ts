@@ -2,10 +2,12 @@
 import { z } from "zod";
 import type { Actor } from "~/server/auth/actor";
 import { hashPassword } from "~/server/auth/password";
+import { REVOKE_SESSIONS } from "~/server/auth/session-version";
 import { ROLES, ZRole, type Role } from "~/server/auth/permissions";
 import { db } from "~/server/db";
 import { AppError } from "~/server/errors";
 import { newId } from "~/server/ids";
+import { forgetSignInFailures } from "./sign-in";
 
 export const ZPassword = z.string().min(8, "Passwords have at least 8 characters.").max(200);
 export const ZEmail = z.email("Enter a valid e-mail address.").transform((e) => e.trim().toLowerCase());
@@ -85,6 +87,8 @@ export async function setUserRoles(actor: Actor, input: { userId: string; roles:
   await db.$transaction([
     db.membership.deleteMany({ where: { userId: user.id, teamId: actor.teamId } }),
     db.membership.createMany({ data: roles.map((role) => ({ id: newId("mem"), userId: user.id, teamId: actor.teamId, role })) }),
+    // A role change ends the user's sessions: they sign in again under the new roles.
+    db.user.update({ where: { id: user.id }, data: { ...REVOKE_SESSIONS } }),
   ]);
   return toUser(user, roles);
 }
@@ -95,16 +99,22 @@ export async function setUserDisabled(actor: Actor, input: { userId: string; dis
     if (user.id === actor.userId) throw new AppError("PRECONDITION_FAILED", "You cannot disable yourself.");
     await assertNotLastAdmin(actor, user.id);
   }
-  const updated = await db.user.update({ where: { id: user.id }, data: { disabled: input.disabled } });
+  // Disabling ends the user's sessions for good: enabling again does not revive them.
+  const updated = await db.user.update({
+    where: { id: user.id },
+    data: { disabled: input.disabled, ...(input.disabled ? REVOKE_SESSIONS : {}) },
+  });
   const roles = await db.membership.findMany({ where: { userId: user.id, teamId: actor.teamId } });
   return toUser(updated, roles.flatMap((m) => { const r = ZRole.safeParse(m.role); return r.success ? [r.data] : []; }));
 }
 
 export async function resetUserPassword(actor: Actor, input: { userId: string; password: string }): Promise<{ ok: true }> {
   const user = await userInTeam(actor, input.userId);
+  // The new password ends every session of the user (also one opened with the old password).
   await db.user.update({
     where: { id: user.id },
-    data: { passwordHash: await hashPassword(input.password), failedLogins: 0, lastFailedLoginAt: null },
+    data: { passwordHash: await hashPassword(input.password), ...REVOKE_SESSIONS },
   });
+  await forgetSignInFailures(user.email);
   return { ok: true };
 }

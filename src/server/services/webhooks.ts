@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { Actor } from "~/server/auth/actor";
 import { db } from "~/server/db";
 import { AppError } from "~/server/errors";
+import { maskUrlCredentials } from "~/server/http/mask-url-credentials";
 import { newId } from "~/server/ids";
 
 export const ZCreateWebhook = z.object({
@@ -11,17 +12,23 @@ export const ZCreateWebhook = z.object({
   format: z.enum(["json", "slack"]).default("json"),
 });
 
+/** `url` with any credentials it carries masked (`https://***@host/...`): they are never shown again. */
 export const ZWebhook = z.object({ id: z.string(), url: z.string(), format: z.string(), enabled: z.boolean(), createdAt: z.date() });
+type TWebhook = z.infer<typeof ZWebhook>;
 
-export async function listWebhooks(actor: Actor): Promise<z.infer<typeof ZWebhook>[]> {
-  const rows = await db.webhookEndpoint.findMany({ where: { teamId: actor.teamId }, orderBy: { createdAt: "asc" } });
-  return rows.map((r) => ({ id: r.id, url: r.url, format: r.format, enabled: r.enabled, createdAt: r.createdAt }));
+function toWebhook(r: { id: string; url: string; format: string; enabled: boolean; createdAt: Date }): TWebhook {
+  return { id: r.id, url: maskUrlCredentials(r.url), format: r.format, enabled: r.enabled, createdAt: r.createdAt };
 }
 
-export async function createWebhook(actor: Actor, input: z.infer<typeof ZCreateWebhook>): Promise<{ webhook: z.infer<typeof ZWebhook>; secret: string }> {
+export async function listWebhooks(actor: Actor): Promise<TWebhook[]> {
+  const rows = await db.webhookEndpoint.findMany({ where: { teamId: actor.teamId }, orderBy: { createdAt: "asc" } });
+  return rows.map(toWebhook);
+}
+
+export async function createWebhook(actor: Actor, input: z.infer<typeof ZCreateWebhook>): Promise<{ webhook: TWebhook; secret: string }> {
   const secret = `whsec_${randomBytes(24).toString("base64url")}`;
   const r = await db.webhookEndpoint.create({ data: { id: newId("whk"), teamId: actor.teamId, url: input.url, format: input.format, secret } });
-  return { webhook: { id: r.id, url: r.url, format: r.format, enabled: r.enabled, createdAt: r.createdAt }, secret };
+  return { webhook: toWebhook(r), secret };
 }
 
 export async function deleteWebhook(actor: Actor, id: string): Promise<{ ok: true }> {

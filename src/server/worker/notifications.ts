@@ -7,6 +7,7 @@
 import { createHmac } from "node:crypto";
 import type { Logger } from "~/engine/ports";
 import { createGuardedHttpClient } from "~/server/executors";
+import { maskUrlCredentials } from "~/server/http/mask-url-credentials";
 import type { EngineStore, GateNotification, JobTask } from "~/server/store/engine-store";
 
 export const MAX_DELIVERIES = 6;
@@ -53,11 +54,13 @@ export function createJobRunner(options: { store: EngineStore; allowHosts: reado
       { signal: AbortSignal.timeout(10_000), redact: [endpoint.secret], idempotencyKey: `webhook:${job.taskId}` },
     );
     if (result.ok) return store.settleJob(job, owner);
+    // The endpoint's URL may carry credentials (https://user:pass@host): never in a log line.
+    const url = maskUrlCredentials(endpoint.url);
     if (job.claims + 1 >= MAX_DELIVERIES) {
-      logger.warn("webhook given up", { url: endpoint.url, deliveries: job.claims + 1, error: result.error.message });
+      logger.warn("webhook given up", { url, deliveries: job.claims + 1, error: result.error.message });
       return store.settleJob(job, owner);
     }
-    logger.warn("webhook failed; will retry", { url: endpoint.url, attempt: job.claims + 1, error: result.error.message });
+    logger.warn("webhook failed; will retry", { url, attempt: job.claims + 1, error: result.error.message });
     return store.settleJob(job, owner, Date.now() + 1000 * 2 ** job.claims);
   }
 

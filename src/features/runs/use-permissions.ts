@@ -14,7 +14,8 @@ export function usePermissions() {
     canStart: perms.has("run.start"),
     canControl: perms.has("run.control"),
     canDecide: perms.has("approval.decide"),
-    canAudit: perms.has("audit.read"),
+    canAudit: perms.has("audit.read_decisions"),
+    canAuditAll: perms.has("audit.read"),
     loaded: Boolean(me.data),
   };
 }

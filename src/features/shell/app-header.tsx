@@ -8,7 +8,7 @@ const NAV: (NavItem & { perm: Permission })[] = [
   { href: "/workflows", label: "Workflows", perm: "workflow.read" },
   { href: "/runs", label: "Runs", perm: "run.read" },
   { href: "/approvals", label: "Approvals", perm: "approval.read" },
-  { href: "/audit", label: "Audit", perm: "audit.read" },
+  { href: "/audit", label: "Audit", perm: "audit.read_decisions" },
   { href: "/admin", label: "Admin", perm: "user.manage" },
 ];
 

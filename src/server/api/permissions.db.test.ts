@@ -74,8 +74,10 @@ const MATRIX: Record<string, Row> = {
   "approvals.decideMany": { input: async (f) => ({ ids: [await f.newGate()], action: "approve" }), expect: [401, 403, 403, 403, "ok", "ok", "ok"] },
   "webhooks.list":      { input: () => undefined,                        expect: [401, 403, 403, 403, 403, "ok", "ok"] },
   "webhooks.create":    { input: () => ({ url: "https://hooks.example.com/wf" }), expect: [401, 403, 403, 403, 403, "ok", "ok"] },
+  "webhooks.update":    { input: async (f) => ({ id: await f.newWebhook(), enabled: false }), expect: [401, 403, 403, 403, 403, "ok", 404] },
   "webhooks.delete":    { input: async (f) => ({ id: await f.newWebhook() }), expect: [401, 403, 403, 403, 403, "ok", 404] },
-  "audit.list":         { input: () => ({}),                             expect: [401, 403, 403, 403, 403, "ok", "ok"] },
+  // approvers read the gate entries (decisions), admins every entry (audit-log.db.test.ts)
+  "audit.list":         { input: () => ({}),                             expect: [401, 403, 403, 403, "ok", "ok", "ok"] },
   "audit.verify":       { input: () => undefined,                        expect: [401, 403, 403, 403, 403, "ok", "ok"] },
 };
 

@@ -1,4 +1,5 @@
-import { approvalsRouter, auditRouter } from "./routers/approvals";
+import { approvalsRouter } from "./routers/approvals";
+import { auditRouter } from "./routers/audit";
 import { meRouter } from "./routers/me";
 import { runsRouter } from "./routers/runs";
 import { setupRouter } from "./routers/setup";

@@ -17,7 +17,10 @@ export const PERMISSIONS = [
   "run.control",
   "approval.read",
   "approval.decide",
+  /** every entry of the team's audit log, and the check of its hash chain */
   "audit.read",
+  /** the audit log's entries about gates: who decided what, when (approvers) */
+  "audit.read_decisions",
   "user.manage",
   "token.manage",
   /** create teams (each with its own first admin); the creator does not join them */
@@ -31,7 +34,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   viewer: READ,
   editor: [...READ, "workflow.write", "run.start"],
   operator: [...READ, "run.start", "run.control"],
-  approver: [...READ, "approval.decide"],
+  approver: [...READ, "approval.decide", "audit.read_decisions"],
   admin: PERMISSIONS,
 };
 

@@ -10,7 +10,8 @@ import { db } from "~/server/db";
 import { engineStore } from "~/server/store/instance";
 import { createTeam, createUserWithRoles, migrateTestDb } from "~/server/testing/seed";
 import { Worker } from "~/server/worker/worker";
-import { decideApproval, decideMany, listApprovals, verifyAudit } from "./approvals";
+import { decideApproval, decideMany, listApprovals } from "./approvals";
+import { verifyAudit } from "./audit/verify-audit";
 import { startRun } from "./runs";
 import { saveWorkflow } from "./workflows";
 

@@ -17,7 +17,8 @@ import type { Actor } from "~/server/auth/actor";
 import { AppError } from "~/server/errors";
 import { newId } from "~/server/ids";
 import type { SqlExec } from "~/server/store/sql";
-import { appendAudit, verifyAuditChain, type AuditVerification } from "~/server/store/audit";
+import { appendAudit } from "~/server/store/audit";
+import { gateTarget } from "~/server/store/audit-actions";
 import { listArtifacts, ZArtifact } from "./artifacts";
 import { engineStore } from "~/server/store/instance";
 import { notifyWork } from "~/server/worker/hub";
@@ -359,7 +360,7 @@ export async function decideApproval(actor: Actor, input: z.infer<typeof ZDecide
       at: now,
       actor: actor.email,
       action: check.final ? "gate.decided" : "gate.approval_recorded",
-      target: `${row.runId}/${row.stepId}#${row.attempt}`,
+      target: gateTarget(row.runId, row.stepId, row.attempt),
       before: {
         status: "pending",
         output: row.output === null ? null : (JSON.parse(row.output) as unknown),
@@ -426,36 +427,4 @@ export async function decideMany(actor: Actor, input: z.infer<typeof ZDecideMany
     }
   }
   return out;
-}
-
-export async function verifyAudit(actor: Actor): Promise<AuditVerification> {
-  return verifyAuditChain(engineStore().sql, actor.teamId);
-}
-
-export const ZAuditEntry = z.object({
-  id: z.number().int(),
-  at: z.date(),
-  actor: z.string(),
-  action: z.string(),
-  target: z.string(),
-  before: z.unknown().optional(),
-  after: z.unknown().optional(),
-  hash: z.string(),
-});
-
-export async function listAudit(actor: Actor, input: { after?: number; limit?: number }): Promise<z.infer<typeof ZAuditEntry>[]> {
-  const rows = await engineStore().sql.read<{ id: number; at: number; actor: string; action: string; target: string; before: string | null; after: string | null; hash: string }>(
-    'SELECT "id","at","actor","action","target","before","after","hash" FROM "AuditLog" WHERE "teamId" = ? AND "id" > ? ORDER BY "id" LIMIT ?',
-    [actor.teamId, input.after ?? 0, input.limit ?? 200],
-  );
-  return rows.map((r) => ({
-    id: Number(r.id),
-    at: new Date(Number(r.at)),
-    actor: r.actor,
-    action: r.action,
-    target: r.target,
-    before: r.before === null ? undefined : (JSON.parse(r.before) as unknown),
-    after: r.after === null ? undefined : (JSON.parse(r.after) as unknown),
-    hash: r.hash,
-  }));
 }

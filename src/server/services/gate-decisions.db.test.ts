@@ -19,7 +19,8 @@ import { createNoopExecutor, createShellExecutor } from "~/server/executors";
 import { engineStore } from "~/server/store/instance";
 import { createTeam, createUserWithRoles, migrateTestDb } from "~/server/testing/seed";
 import { Worker } from "~/server/worker/worker";
-import { decideApproval, gateContext, listApprovals, listAudit, pendingCount } from "./approvals";
+import { decideApproval, gateContext, listApprovals, pendingCount } from "./approvals";
+import { listAudit } from "./audit/list-audit";
 import { artifactPath, listArtifacts } from "./artifacts";
 import { startRun } from "./runs";
 import { saveWorkflow } from "./workflows";
@@ -180,7 +181,7 @@ describe("what gate decisions carry", () => {
       expect(await logText(runId, "deploy")).toContain("canary app.tgz");
       const build = await db.stepRun.findUniqueOrThrow({ where: { runId_stepId: { runId, stepId: "build" } } });
       expect(JSON.parse(build.state).output).toEqual({ artifact: "app.tgz" }); // no payload: the output stays
-      const audit = (await listAudit(ann, {})).filter((a) => a.action === "gate.decided" && a.target.startsWith(runId));
+      const audit = (await listAudit(ann, {})).filter((a) => a.action === "gate.decided" && a.targetId.startsWith(runId));
       expect(audit[0]?.before).toMatchObject({ nextParams: { deploy: { command: "echo deploying {{ steps.build.output.artifact }}" } } });
       expect(audit[0]?.after).toMatchObject({ action: "modify", nextParams: { deploy: { command: "echo canary {{ steps.build.output.artifact }}" } } });
     });

@@ -11,8 +11,10 @@ import type { Actor } from "~/server/auth/actor";
 import { db } from "~/server/db";
 import { AppError } from "~/server/errors";
 import { newId } from "~/server/ids";
+import type { AuditAction } from "~/server/store/audit-actions";
 import { engineStore } from "~/server/store/instance";
 import { notifyWork } from "~/server/worker/hub";
+import { recordAudit } from "./audit/record-audit";
 
 export const ZApprovalMode = z.enum(["interactive", "auto"]);
 
@@ -226,7 +228,13 @@ export async function startRun(actor: Actor, input: z.infer<typeof ZStartRun>): 
       inputs: input.inputs,
       startedBy: actor.userId,
       approvalMode: input.approvalMode,
-    });
+    }, (q) =>
+      recordAudit({ sql: q }, actor, {
+        action: "run.started",
+        targetId: runId,
+        after: { workflow: wf.name, version: version.version, approvalMode: input.approvalMode, inputs: input.inputs ?? {} },
+      }),
+    );
   } catch (e) {
     if (e instanceof EngineError && e.code === "invalid_input") throw new AppError("BAD_REQUEST", `Invalid inputs: ${e.message}.`, e.details);
     throw e;
@@ -244,6 +252,8 @@ const ALLOWED: Record<RunControl, readonly string[]> = {
   retry: ["failed", "cancelled"],
 };
 
+const AUDIT_ACTION = { cancel: "run.cancelled", pause: "run.paused", resume: "run.resumed", retry: "run.retried" } as const satisfies Record<RunControl, AuditAction>;
+
 export async function controlRun(actor: Actor, id: string, action: RunControl): Promise<TRun> {
   const row = await runInTeam(actor, id);
   if (!ALLOWED[action].includes(row.status)) {
@@ -259,8 +269,16 @@ export async function controlRun(actor: Actor, id: string, action: RunControl): 
         : action === "resume"
           ? { type: "run_resume_requested", by, at }
           : { type: "run_retry_requested", by, at };
+  const store = engineStore();
   try {
-    await engineStore().processEvents([{ runId: id, event }]);
+    await store.transaction(async (q, process) => {
+      // (PostgreSQL: the run's row locked first, as the engine's own transaction would lock it.)
+      const status = async (lock: boolean) =>
+        (await q.all<{ status: string }>(`SELECT "status" FROM "Run" WHERE "id" = ?${lock && store.sql.kind === "postgresql" ? " FOR UPDATE" : ""}`, [id]))[0]?.status;
+      const before = await status(true);
+      await process([{ runId: id, event }]);
+      await recordAudit({ sql: q }, actor, { action: AUDIT_ACTION[action], targetId: id, before: { status: before }, after: { status: await status(false) } });
+    });
   } catch (e) {
     if (e instanceof EngineError && e.code === "conflict") throw new AppError("CONFLICT", e.message);
     throw e;

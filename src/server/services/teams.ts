@@ -9,6 +9,7 @@ import { hashPassword } from "~/server/auth/password";
 import { db } from "~/server/db";
 import { AppError } from "~/server/errors";
 import { newId } from "~/server/ids";
+import { recordAudit } from "./audit/record-audit";
 import { ZEmail, ZPassword } from "./users";
 
 export const ZCreateTeam = z.object({
@@ -24,7 +25,7 @@ export const ZTeam = z.object({
   createdAt: z.date(),
 });
 
-export async function createTeam(_actor: Actor, input: z.infer<typeof ZCreateTeam>): Promise<z.infer<typeof ZTeam>> {
+export async function createTeam(actor: Actor, input: z.infer<typeof ZCreateTeam>): Promise<z.infer<typeof ZTeam>> {
   if (await db.team.findUnique({ where: { name: input.name } })) throw new AppError("CONFLICT", `A team named ${input.name} exists already.`);
   if (await db.user.findUnique({ where: { email: input.admin.email } })) {
     throw new AppError("CONFLICT", `A user with e-mail ${input.admin.email} exists already: a new team's first admin is a new user.`);
@@ -37,6 +38,8 @@ export async function createTeam(_actor: Actor, input: z.infer<typeof ZCreateTea
     await tx.user.create({
       data: { id: userId, email: input.admin.email, name: input.admin.name ?? null, passwordHash, memberships: { create: [{ id: newId("mem"), teamId, role: "admin" }] } },
     });
+    // In the creator's team (the new team's log starts empty: it learns nothing of the creator's).
+    await recordAudit({ prisma: tx }, actor, { action: "team.created", targetId: teamId, after: { name: t.name, admin: { id: userId, email: input.admin.email } } });
     return t;
   });
   return { id: team.id, name: team.name, admin: { id: userId, email: input.admin.email }, createdAt: team.createdAt };

@@ -6,6 +6,7 @@ import { hashToken, tokenPrefix } from "~/server/auth/tokens";
 import { db } from "~/server/db";
 import { AppError } from "~/server/errors";
 import { newId, newTokenSecret } from "~/server/ids";
+import { recordAudit } from "./audit/record-audit";
 
 export const ZCreateToken = z.object({
   name: z.string().trim().min(1, "Name the token (what uses it).").max(100),
@@ -27,6 +28,11 @@ export const ZToken = z.object({
 export type TToken = z.infer<typeof ZToken>;
 
 type Row = Awaited<ReturnType<typeof db.apiToken.findMany<{ include: { user: true } }>>>[number];
+
+/** What the audit log keeps of a token: never its secret or hash (the prefix is what the list shows). */
+function auditToken(t: TToken) {
+  return { name: t.name, prefix: t.prefix, role: t.role, user: t.user, revokedAt: t.revokedAt?.toISOString() ?? null };
+}
 
 function toToken(t: Row): TToken {
   return {
@@ -51,29 +57,34 @@ export async function createToken(actor: Actor, input: z.infer<typeof ZCreateTok
   const member = await db.membership.findFirst({ where: { userId, teamId: actor.teamId } });
   if (!member) throw new AppError("NOT_FOUND", `No user ${userId} in team ${actor.teamName}.`);
   const secret = newTokenSecret();
-  const row = await db.apiToken.create({
-    data: {
-      id: newId("tok"),
-      name: input.name,
-      prefix: tokenPrefix(secret),
-      hash: hashToken(secret),
-      teamId: actor.teamId,
-      userId,
-      role: input.role,
-      createdById: actor.userId,
-    },
-    include: { user: true },
+  const token = await db.$transaction(async (tx) => {
+    const row = await tx.apiToken.create({
+      data: {
+        id: newId("tok"),
+        name: input.name,
+        prefix: tokenPrefix(secret),
+        hash: hashToken(secret),
+        teamId: actor.teamId,
+        userId,
+        role: input.role,
+        createdById: actor.userId,
+      },
+      include: { user: true },
+    });
+    const created = toToken(row);
+    await recordAudit({ prisma: tx }, actor, { action: "token.created", targetId: row.id, after: auditToken(created) });
+    return created;
   });
-  return { id: row.id, secret, token: toToken(row) };
+  return { id: token.id, secret, token };
 }
 
 export async function revokeToken(actor: Actor, id: string): Promise<TToken> {
-  const row = await db.apiToken.findFirst({ where: { id, teamId: actor.teamId } });
-  if (!row) throw new AppError("NOT_FOUND", `No token ${id} in team ${actor.teamName}.`);
-  const updated = await db.apiToken.update({
-    where: { id },
-    data: { revokedAt: row.revokedAt ?? new Date() },
-    include: { user: true },
+  return db.$transaction(async (tx) => {
+    const row = await tx.apiToken.findFirst({ where: { id, teamId: actor.teamId }, include: { user: true } });
+    if (!row) throw new AppError("NOT_FOUND", `No token ${id} in team ${actor.teamName}.`);
+    if (row.revokedAt) return toToken(row);
+    const updated = toToken(await tx.apiToken.update({ where: { id }, data: { revokedAt: new Date() }, include: { user: true } }));
+    await recordAudit({ prisma: tx }, actor, { action: "token.revoked", targetId: id, before: auditToken(toToken(row)), after: auditToken(updated) });
+    return updated;
   });
-  return toToken(updated);
 }

@@ -8,6 +8,7 @@ import { db } from "~/server/db";
 import { AppError } from "~/server/errors";
 import { newId } from "~/server/ids";
 import { forgetSignInFailures } from "./sign-in";
+import { recordAudit } from "./audit/record-audit";
 
 export const ZPassword = z.string().min(8, "Passwords have at least 8 characters.").max(200);
 export const ZEmail = z.email("Enter a valid e-mail address.").transform((e) => e.trim().toLowerCase());
@@ -33,6 +34,18 @@ function toUser(u: { id: string; email: string; name: string | null; disabled: b
   return { id: u.id, email: u.email, name: u.name, disabled: u.disabled, createdAt: u.createdAt, roles: sortRoles(roles) };
 }
 
+/** What the audit log keeps of a user (never the password hash). */
+function auditUser(u: { email: string; name: string | null; disabled: boolean }, roles: Role[]) {
+  return { email: u.email, name: u.name, disabled: u.disabled, roles: sortRoles(roles) };
+}
+
+function rolesOf(rows: { role: string }[]): Role[] {
+  return rows.flatMap((m) => {
+    const r = ZRole.safeParse(m.role);
+    return r.success ? [r.data] : [];
+  });
+}
+
 function sortRoles(roles: Role[]): Role[] {
   return [...new Set(roles)].sort((a, b) => ROLES.indexOf(a) - ROLES.indexOf(b));
 }
@@ -54,14 +67,18 @@ export async function createUser(actor: Actor, input: z.infer<typeof ZCreateUser
   if (existing) throw new AppError("CONFLICT", `A user with e-mail ${input.email} exists already.`);
   const passwordHash = await hashPassword(input.password);
   const roles = sortRoles(input.roles);
-  const user = await db.user.create({
-    data: {
-      id: newId("usr"),
-      email: input.email,
-      name: input.name ?? null,
-      passwordHash,
-      memberships: { create: roles.map((role) => ({ id: newId("mem"), teamId: actor.teamId, role })) },
-    },
+  const user = await db.$transaction(async (tx) => {
+    const created = await tx.user.create({
+      data: {
+        id: newId("usr"),
+        email: input.email,
+        name: input.name ?? null,
+        passwordHash,
+        memberships: { create: roles.map((role) => ({ id: newId("mem"), teamId: actor.teamId, role })) },
+      },
+    });
+    await recordAudit({ prisma: tx }, actor, { action: "user.created", targetId: created.id, after: auditUser(created, roles) });
+    return created;
   });
   return toUser(user, roles);
 }
@@ -84,12 +101,16 @@ export async function setUserRoles(actor: Actor, input: { userId: string; roles:
   const user = await userInTeam(actor, input.userId);
   const roles = sortRoles(input.roles);
   if (!roles.includes("admin")) await assertNotLastAdmin(actor, user.id);
-  await db.$transaction([
-    db.membership.deleteMany({ where: { userId: user.id, teamId: actor.teamId } }),
-    db.membership.createMany({ data: roles.map((role) => ({ id: newId("mem"), userId: user.id, teamId: actor.teamId, role })) }),
+  await db.$transaction(async (tx) => {
+    const before = sortRoles(rolesOf(await tx.membership.findMany({ where: { userId: user.id, teamId: actor.teamId } })));
+    await tx.membership.deleteMany({ where: { userId: user.id, teamId: actor.teamId } });
+    await tx.membership.createMany({ data: roles.map((role) => ({ id: newId("mem"), userId: user.id, teamId: actor.teamId, role })) });
     // A role change ends the user's sessions: they sign in again under the new roles.
-    db.user.update({ where: { id: user.id }, data: { ...REVOKE_SESSIONS } }),
-  ]);
+    await tx.user.update({ where: { id: user.id }, data: { ...REVOKE_SESSIONS } });
+    if (before.join() !== roles.join()) {
+      await recordAudit({ prisma: tx }, actor, { action: "user.roles_changed", targetId: user.id, before: { email: user.email, roles: before }, after: { email: user.email, roles } });
+    }
+  });
   return toUser(user, roles);
 }
 
@@ -99,21 +120,31 @@ export async function setUserDisabled(actor: Actor, input: { userId: string; dis
     if (user.id === actor.userId) throw new AppError("PRECONDITION_FAILED", "You cannot disable yourself.");
     await assertNotLastAdmin(actor, user.id);
   }
-  // Disabling ends the user's sessions for good: enabling again does not revive them.
-  const updated = await db.user.update({
-    where: { id: user.id },
-    data: { disabled: input.disabled, ...(input.disabled ? REVOKE_SESSIONS : {}) },
+  const roles = rolesOf(await db.membership.findMany({ where: { userId: user.id, teamId: actor.teamId } }));
+  const updated = await db.$transaction(async (tx) => {
+    // Disabling ends the user's sessions for good: enabling again does not revive them.
+    const row = await tx.user.update({ where: { id: user.id }, data: { disabled: input.disabled, ...(input.disabled ? REVOKE_SESSIONS : {}) } });
+    if (user.disabled !== input.disabled) {
+      await recordAudit({ prisma: tx }, actor, {
+        action: input.disabled ? "user.disabled" : "user.enabled",
+        targetId: user.id,
+        before: auditUser(user, roles),
+        after: auditUser(row, roles),
+      });
+    }
+    return row;
   });
-  const roles = await db.membership.findMany({ where: { userId: user.id, teamId: actor.teamId } });
-  return toUser(updated, roles.flatMap((m) => { const r = ZRole.safeParse(m.role); return r.success ? [r.data] : []; }));
+  return toUser(updated, roles);
 }
 
 export async function resetUserPassword(actor: Actor, input: { userId: string; password: string }): Promise<{ ok: true }> {
   const user = await userInTeam(actor, input.userId);
-  // The new password ends every session of the user (also one opened with the old password).
-  await db.user.update({
-    where: { id: user.id },
-    data: { passwordHash: await hashPassword(input.password), ...REVOKE_SESSIONS },
+  const passwordHash = await hashPassword(input.password);
+  await db.$transaction(async (tx) => {
+    // The new password ends every session of the user (also one opened with the old password).
+    await tx.user.update({ where: { id: user.id }, data: { passwordHash, ...REVOKE_SESSIONS } });
+    // (Who and when is the record: neither the old nor the new password or hash.)
+    await recordAudit({ prisma: tx }, actor, { action: "user.password_reset", targetId: user.id, after: { email: user.email } });
   });
   await forgetSignInFailures(user.email);
   return { ok: true };

@@ -13,6 +13,7 @@ import { db } from "~/server/db";
 import { AppError } from "~/server/errors";
 import { newId } from "~/server/ids";
 import { logger } from "~/server/logger";
+import { recordAudit } from "./audit/record-audit";
 
 export const ZValidationError = z.object({ line: z.number(), col: z.number(), path: z.string(), message: z.string(), code: z.string() });
 export const ZValidation = z.object({ valid: z.boolean(), errors: z.array(ZValidationError) });
@@ -138,7 +139,17 @@ const RESERVED_NAMES = new Set(["new", "templates"]);
 
 export async function saveWorkflow(
   team: { id: string; name: string },
-  input: { yaml: string; message?: string; authorId?: string | null; source?: string; file?: string; layout?: Layout; baseVersion?: number },
+  input: {
+    yaml: string;
+    message?: string;
+    authorId?: string | null;
+    /** who saves, for the audit log: the author's e-mail; `system` for the files loaded at start */
+    by?: string;
+    source?: string;
+    file?: string;
+    layout?: Layout;
+    baseVersion?: number;
+  },
 ): Promise<SaveResult> {
   const checked = validateWorkflowYaml(input.yaml, input.file);
   if (!checked.definition) {
@@ -185,12 +196,20 @@ export async function saveWorkflow(
         layout,
       },
     });
+    const source = input.source ?? "api";
+    // Before and after as text: the log shows the change as a diff of the YAML.
+    await recordAudit({ prisma: tx }, input.by ? { email: input.by, teamId: team.id } : { system: "system", teamId: team.id }, {
+      action: source.startsWith("restore:") ? "workflow.restored" : "workflow.saved",
+      targetId: wf.name,
+      before: latest ? { version: latest.version, sha256: latest.sha256, yaml: latest.yaml } : null,
+      after: { version, sha256: hash, yaml: input.yaml, message: input.message ?? null, source, layoutChanged: layout !== (latest?.layout ?? null) },
+    });
     return { name: wf.name, version, created: true };
   });
 }
 
 export function saveWorkflowAs(actor: Actor, input: z.infer<typeof ZSaveWorkflow>, source = "api"): Promise<SaveResult> {
-  return saveWorkflow({ id: actor.teamId, name: actor.teamName }, { ...input, authorId: actor.userId, source });
+  return saveWorkflow({ id: actor.teamId, name: actor.teamName }, { ...input, authorId: actor.userId, by: actor.email, source });
 }
 
 async function findWorkflow(actor: Actor, name: string) {

@@ -27,6 +27,7 @@ import type { EngineCommand, EngineEvent, GateAction, RunHeader, RunState, StepS
 import type { WorkflowDefinition } from "~/engine/definition/schema";
 import { newId } from "~/server/ids";
 import { appendAudit } from "./audit";
+import { gateAttempt, gateTarget } from "./audit-actions";
 import { NeedsTransaction, StaleError, type SqlDb, type SqlExec, type SqlValue } from "./sql";
 
 export type StartStepCommand = Extract<EngineCommand, { kind: "start_step" }>;
@@ -334,7 +335,8 @@ export class EngineStore {
 
   /**
    * Creates a run of a workflow version and starts it, in one transaction. Inputs are validated
-   * against the workflow's inputs (EngineError "invalid_input").
+   * against the workflow's inputs (EngineError "invalid_input"). `also` runs in that transaction
+   * after the start (the runs service records the start in the audit log).
    */
   async startRun(input: {
     runId: string;
@@ -348,7 +350,7 @@ export class EngineStore {
     parent?: RunHeader["parent"];
     owner?: string;
     claimLimit?: number;
-  }): Promise<ProcessResult> {
+  }, also?: (q: SqlExec) => Promise<void>): Promise<ProcessResult> {
     return this.tx(async (q) => {
       const plan = await this.planOf(q, input.workflowVersionId);
       const { run, steps } = createRun(plan, {
@@ -358,7 +360,9 @@ export class EngineStore {
         approvalMode: input.approvalMode ?? "interactive",
         parent: input.parent,
       });
-      return this.processInTx(q, [{ runId: run.id, event: { type: "run_started", at: this.now() } }], input.owner, input.claimLimit ?? 0, false, await this.newRun(q, input, run, steps));
+      const result = await this.processInTx(q, [{ runId: run.id, event: { type: "run_started", at: this.now() } }], input.owner, input.claimLimit ?? 0, false, await this.newRun(q, input, run, steps));
+      if (also) await also(q);
+      return result;
     });
   }
 
@@ -573,7 +577,7 @@ export class EngineStore {
           at: now,
           actor: e.by ?? "engine",
           action: e.action === "expire" ? "gate.expired" : "gate.decided",
-          target: `${input.runId}/${e.stepId}`,
+          target: gateTarget(input.runId, e.stepId, gateAttempt(e.gateId)),
           before: { status: "pending" },
           after: { status: GATE_STATUS[e.action], comment: e.comment ?? null },
         });
@@ -673,7 +677,7 @@ export class EngineStore {
           at: now,
           actor: "engine",
           action: "gate.opened",
-          target: `${command.runId}/${command.stepId}#${command.attempt}`,
+          target: gateTarget(command.runId, command.stepId, command.attempt),
           after: { gateId: command.gateId, expiresAt: command.expiresAt ?? null },
         });
         if (ctx.header.approvalMode !== "auto") {
@@ -1069,7 +1073,7 @@ export class EngineStore {
       const gate = rows[0];
       if (!gate || gate.status !== "pending") return false;
       const now = this.now();
-      await appendAudit(q, this.sql.kind, { teamId: gate.teamId, at: now, actor: "engine", action: "gate.escalated", target: `${job.runId}/${gate.stepId}`, after: { roles: p.roles } });
+      await appendAudit(q, this.sql.kind, { teamId: gate.teamId, at: now, actor: "engine", action: "gate.escalated", target: gateTarget(job.runId, gate.stepId, gateAttempt(p.gateId)), after: { roles: p.roles } });
       return this.notify(q, gate.teamId, { event: "gate.escalated", gateId: p.gateId, runId: job.runId, stepId: gate.stepId, workflow: p.workflow, expiresAt: null, escalatedTo: p.roles }, now);
     });
   }

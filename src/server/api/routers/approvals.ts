@@ -5,11 +5,8 @@ import {
   gateContext,
   getApproval,
   listApprovals,
-  listAudit,
   pendingCount,
-  verifyAudit,
   ZApproval,
-  ZAuditEntry,
   ZBatchResult,
   ZDecide,
   ZDecideMany,
@@ -53,17 +50,4 @@ export const approvalsRouter = router({
     .input(ZDecideMany)
     .output(z.array(ZBatchResult))
     .mutation(({ ctx, input }) => decideMany(actorOf(ctx), input)),
-});
-
-export const auditRouter = router({
-  list: procedure
-    .meta({ perm: "audit.read", openapi: { method: "GET", path: "/audit", tags: ["audit"] } })
-    .input(z.object({ after: z.coerce.number().int().min(0).optional(), limit: z.coerce.number().int().min(1).max(1000).optional() }))
-    .output(z.array(ZAuditEntry))
-    .query(({ ctx, input }) => listAudit(actorOf(ctx), input)),
-  verify: procedure
-    .meta({ perm: "audit.read", openapi: { method: "GET", path: "/audit/verify", tags: ["audit"], summary: "Checks the hash chain; names the first bad row" } })
-    .input(z.void())
-    .output(z.object({ ok: z.boolean(), rows: z.number().int(), badRowId: z.number().int().optional(), reason: z.string().optional() }))
-    .query(({ ctx }) => verifyAudit(actorOf(ctx))),
 });

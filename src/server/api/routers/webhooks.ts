@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { createWebhook, deleteWebhook, listWebhooks, ZCreateWebhook, ZWebhook } from "~/server/services/webhooks";
+import { createWebhook, deleteWebhook, listWebhooks, updateWebhook, ZCreateWebhook, ZUpdateWebhook, ZWebhook } from "~/server/services/webhooks";
 import { actorOf, procedure, router } from "../trpc";
 
 export const webhooksRouter = router({
@@ -13,6 +13,11 @@ export const webhooksRouter = router({
     .input(ZCreateWebhook)
     .output(z.object({ webhook: ZWebhook, secret: z.string() }))
     .mutation(({ ctx, input }) => createWebhook(actorOf(ctx), input)),
+  update: procedure
+    .meta({ perm: "token.manage", openapi: { method: "PATCH", path: "/webhooks/{id}", tags: ["webhooks"], summary: "Change an endpoint's URL, format or enabled; the signing secret stays" } })
+    .input(ZUpdateWebhook)
+    .output(ZWebhook)
+    .mutation(({ ctx, input }) => updateWebhook(actorOf(ctx), input)),
   delete: procedure
     .meta({ perm: "token.manage", openapi: { method: "DELETE", path: "/webhooks/{id}", tags: ["webhooks"] } })
     .input(z.object({ id: z.string() }))

@@ -239,7 +239,7 @@ describe("audit log: every kind of change", () => {
     const before = await db.auditLog.count({ where: { teamId: teamA.id } });
     await Promise.all([
       ...Array.from({ length: 10 }, (_, i) => createToken(admin, { name: `t${i}`, role: "viewer" }).then((t) => void secrets.push(t.secret))),
-      ...Array.from({ length: 5 }, () => startRun(operator, { workflow: "gated" })),
+      ...Array.from({ length: 5 }, () => startRun(operator, { workflow: "gated", approvalMode: "interactive" })),
       ...Array.from({ length: 5 }, (_, i) => saveWorkflowAs(editor, { yaml: `name: race${i}\nsteps:\n  - { id: a, type: noop }\n` })),
     ]);
     expect(await db.auditLog.count({ where: { teamId: teamA.id } })).toBe(before + 10 + 5 * 2 + 5);

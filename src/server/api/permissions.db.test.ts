@@ -45,6 +45,7 @@ const MATRIX: Record<string, Row> = {
   "users.setRoles":     { input: (f) => ({ userId: f.targetUserId, roles: ["viewer"] }), expect: [401, 403, 403, 403, 403, "ok", 404] },
   "users.setDisabled":  { input: (f) => ({ userId: f.targetUserId, disabled: false }), expect: [401, 403, 403, 403, 403, "ok", 404] },
   "users.resetPassword":{ input: (f) => ({ userId: f.targetUserId, password: "password-456" }), expect: [401, 403, 403, 403, 403, "ok", 404] },
+  "teams.list":         { input: () => undefined,                        expect: [401, 403, 403, 403, 403, "ok", "ok"] },
   "teams.create":       { input: (f) => ({ name: `Team ${f.n()}`, admin: { email: `first${f.n()}@x.io`, password: "password-123" } }), expect: [401, 403, 403, 403, 403, "ok", "ok"] },
   "tokens.list":        { input: () => undefined,                        expect: [401, 403, 403, 403, 403, "ok", "ok"] },
   "tokens.create":      { input: () => ({ name: "matrix", role: "viewer" }), expect: [401, 403, 403, 403, 403, "ok", "ok"] },

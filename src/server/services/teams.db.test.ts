@@ -11,10 +11,11 @@ import { getApproval, listApprovals } from "./approvals";
 import { listAudit } from "./audit/list-audit";
 import { listArtifacts } from "./artifacts";
 import { getRun, listRuns, startRun } from "./runs";
-import { createTeam, ZCreateTeam } from "./teams";
+import { createTeam, listTeams, ZCreateTeam } from "./teams";
 import { saveWorkflow } from "./workflows";
 
 let adminA: Actor;
+const a = () => adminA.teamId;
 
 describe("teams", () => {
   beforeAll(async () => {
@@ -58,5 +59,28 @@ describe("teams", () => {
     await expect(getRun(boss, run.id)).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(getApproval(boss, gateId)).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(listArtifacts(boss, { id: run.id, stepId: "review" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("lists the teams an admin belongs to and those created from their team, with member counts; no other", async () => {
+    const other = await seedTeam("Omega");
+    const stranger = await createUserWithRoles(other.id, "admin@omega.io", ["admin"]);
+    const made = await createTeam(stranger, { name: "Omega spin-off", admin: { email: "boss@omegaspin.io", password: "password-123" } });
+    await createUserWithRoles(a(), "second@alpha.io", ["viewer", "operator"]);
+
+    const seen = await listTeams(adminA);
+    expect(seen.map((t) => [t.name, t.relation, t.current])).toEqual([
+      ["Alpha", "member", true],
+      ["Beta", "created", false],
+      ["Delta", "created", false],
+    ]);
+    // A user with two roles counts once.
+    expect(seen.find((t) => t.name === "Alpha")?.members).toBe(2);
+    expect(seen.find((t) => t.name === "Beta")?.members).toBe(1);
+    expect(seen.every((t) => t.createdAt instanceof Date)).toBe(true);
+
+    const boss = await actorFromUser(made.admin.id, made.id);
+    if (!boss) throw new Error("no actor");
+    expect((await listTeams(boss)).map((t) => t.name)).toEqual(["Omega spin-off"]);
+    expect((await listTeams(stranger)).map((t) => t.name)).toEqual(["Omega", "Omega spin-off"]);
   });
 });

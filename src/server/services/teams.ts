@@ -34,7 +34,7 @@ export async function createTeam(actor: Actor, input: z.infer<typeof ZCreateTeam
   const teamId = newId("team");
   const userId = newId("usr");
   const team = await db.$transaction(async (tx) => {
-    const t = await tx.team.create({ data: { id: teamId, name: input.name } });
+    const t = await tx.team.create({ data: { id: teamId, name: input.name, createdById: actor.userId, createdByTeamId: actor.teamId } });
     await tx.user.create({
       data: { id: userId, email: input.admin.email, name: input.admin.name ?? null, passwordHash, memberships: { create: [{ id: newId("mem"), teamId, role: "admin" }] } },
     });
@@ -43,4 +43,37 @@ export async function createTeam(actor: Actor, input: z.infer<typeof ZCreateTeam
     return t;
   });
   return { id: team.id, name: team.name, admin: { id: userId, email: input.admin.email }, createdAt: team.createdAt };
+}
+
+export const ZTeamSummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** people in the team (a user with several roles counts once) */
+  members: z.number().int(),
+  createdAt: z.date(),
+  /** the caller's own team (the one they act in now) */
+  current: z.boolean(),
+  /** how the caller knows it: a team they belong to, or one created from their current team */
+  relation: z.enum(["member", "created"]),
+});
+
+/**
+ * The teams an admin may know of: the ones they belong to, and the ones created from their current
+ * team (Admin -> Teams). Other teams stay invisible (names included).
+ */
+export async function listTeams(actor: Actor): Promise<z.infer<typeof ZTeamSummary>[]> {
+  const teams = await db.team.findMany({
+    where: { OR: [{ memberships: { some: { userId: actor.userId } } }, { createdByTeamId: actor.teamId }] },
+    include: { memberships: { select: { userId: true } } },
+    orderBy: { createdAt: "asc" },
+  });
+  const mine = new Set((await db.membership.findMany({ where: { userId: actor.userId }, select: { teamId: true } })).map((m) => m.teamId));
+  return teams.map((t) => ({
+    id: t.id,
+    name: t.name,
+    members: new Set(t.memberships.map((m) => m.userId)).size,
+    createdAt: t.createdAt,
+    current: t.id === actor.teamId,
+    relation: mine.has(t.id) ? "member" : "created",
+  }));
 }

@@ -154,6 +154,7 @@ export function createEngine(ports: EnginePorts): Engine {
               params: command.params,
               idempotencyKey: command.idempotencyKey,
               redact: command.redact,
+              ...(command.commandValues ? { commandValues: command.commandValues } : {}),
               signal: controller.signal,
             })
           : Promise.resolve({ ok: false as const, error: { code: "no_executor", message: `no executor for step type "${command.stepType}"` } });

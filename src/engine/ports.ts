@@ -56,6 +56,11 @@ export interface StepExecution {
   idempotencyKey: string;
   /** Secret values present in params: redact them from logs and outputs. */
   redact: readonly string[];
+  /**
+   * Values of a shell step's `params.command` templates: the command (already rewritten) reads
+   * value k from the variable `WF_VALUE_<k>`, which the executor sets. Absent: no templates.
+   */
+  commandValues?: readonly string[];
   /** Aborted on cancel or timeout; a shell executor kills the process tree. */
   signal: AbortSignal;
 }

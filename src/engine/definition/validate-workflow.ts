@@ -1,5 +1,6 @@
 import { validateForm } from "../approvals/validate-form";
 import { analyzeExpression } from "../expressions/analyze-expression";
+import { rewriteShellCommand } from "../expressions/rewrite-shell-command";
 import { parseTemplate } from "../expressions/template";
 import { buildGraph, type GraphNode, type NodeExpression, type Path, type WorkflowGraph } from "../graph/build-graph";
 import { findCycles } from "../graph/find-cycles";
@@ -66,6 +67,23 @@ function refOffset(expr: string, root: string, name: string): { text: string; of
   const n = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   const dotted = new RegExp(`\\b${root}\\s*(\\.\\s*${n}\\b|\\[\\s*["']${n}["'])`).exec(expr);
   return { text: expr, offset: dotted?.index ?? 0 };
+}
+
+/** Is this template a shell step's `params.command` (whose values must stay data)? */
+function isShellCommand(node: GraphNode, source: NodeExpression): boolean {
+  const [last, prev] = [source.path[source.path.length - 1], source.path[source.path.length - 2]];
+  if (last !== "command" || prev !== "params") return false;
+  const step = source.inTemplate && node.step.type === "foreach" ? node.step.step : node.step;
+  return step.type === "shell";
+}
+
+/**
+ * Points `locate` at an offset of a multi-line command: by the text of its line, which a block scalar (`command: |`) holds verbatim, unlike the whole value.
+ */
+function lineWithin(text: string, offset: number): { text: string; offset: number } {
+  const start = text.lastIndexOf("\n", offset - 1) + 1;
+  const end = text.indexOf("\n", offset);
+  return { text: text.slice(start, end < 0 ? text.length : end), offset: offset - start };
 }
 
 const MAX_LISTED = 12;
@@ -217,6 +235,10 @@ function checkDefinition(definition: WorkflowDefinition, locate: Locate, file: s
       return;
     }
     for (const segment of parsed.segments) if (segment.kind === "expr") checkExpr(segment.expr, 0, source, node);
+    if (node && isShellCommand(node, source)) {
+      const rewrite = rewriteShellCommand(source.text);
+      if (!rewrite.ok) report("shell_template", source.path, rewrite.message, lineWithin(source.text, rewrite.offset));
+    }
   };
   for (const node of graph.nodes) {
     if (graph.byId.get(node.id) !== node) continue; // duplicate id, already reported

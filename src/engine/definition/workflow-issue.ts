@@ -34,6 +34,7 @@ export type WorkflowIssueCode =
   | "expression_type"
   | "reference_not_upstream"
   | "unknown_reference"
+  | "shell_template"
   | "invalid_input"
   | "internal";
 

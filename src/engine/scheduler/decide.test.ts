@@ -21,7 +21,8 @@ describe("decide: scenarios on the in-memory store and fake clock", () => {
     await h.settle();
     // ASSERT
     expect(h.executors.log.map((r) => r.stepId)).toEqual(["build", "test", "deploy"]);
-    expect(h.executors.starts("deploy")[0]?.params).toEqual({ command: "ship app.tar" });
+    // A shell command references its values; they travel beside it (rewrite-shell-command.ts).
+    expect(h.executors.starts("deploy")[0]).toMatchObject({ params: { command: 'ship "${WF_VALUE_0}"' }, commandValues: ["app.tar"] });
     const run = await h.engine.getRun(runId);
     expect(run?.status).toBe("succeeded");
     expect(run?.counters).toEqual({ remaining: 0, running: 0, failed: 0, waitingApproval: 0 });
@@ -128,7 +129,8 @@ describe("decide: scenarios on the in-memory store and fake clock", () => {
     const runId = await h.engine.startRun(workflow(yaml));
     await h.settle();
     const log = h.executors.log.filter((r) => r.stepId.startsWith("each["));
-    expect(log.map((r) => r.params)).toEqual(["a", "b", "c", "d", "e"].map((s, i) => ({ command: `deploy ${s} #${i}` })));
+    expect(log.map((r) => r.params)).toEqual(log.map(() => ({ command: 'deploy "${WF_VALUE_0}" #"${WF_VALUE_1}"' })));
+    expect(log.map((r) => r.commandValues)).toEqual(["a", "b", "c", "d", "e"].map((s, i) => [s, String(i)]));
     for (const r of log) {
       const overlapping = log.filter((o) => o.startedAt <= r.startedAt && (o.finishedAt ?? Infinity) > r.startedAt);
       expect(overlapping.length).toBeLessThanOrEqual(2);
@@ -185,7 +187,7 @@ describe("decide: scenarios on the in-memory store and fake clock", () => {
     const h = createHarness({ make: [{ ok: true, output: { file: "x.bin" } }] }, { resolveWorkflow: async (name) => (name === "child" ? compilePlan(child) : undefined) });
     const runId = await h.engine.startRun(workflow(wf(`  - { id: call, type: subworkflow, params: { workflow: child } }`, `  - { id: use, type: shell, needs: [call], params: { command: "use {{ steps.call.output.artifact }}" } }`)));
     await h.settle();
-    expect(h.executors.starts("use")[0]?.params).toEqual({ command: "use x.bin" });
+    expect(h.executors.starts("use")[0]).toMatchObject({ params: { command: 'use "${WF_VALUE_0}"' }, commandValues: ["x.bin"] });
     expect((await h.engine.getRun(runId))?.status).toBe("succeeded");
   });
 });
@@ -301,7 +303,7 @@ describe("gate forms and next steps' params", () => {
     await h.engine.decideGate(runId, { stepId: "signoff", gateId: gate.gateId, action: "approve", by: "ann", payload: { env: "prod", replicas: 3 } });
     await h.engine.idle();
     expect(h.store.step(runId, "signoff")?.output).toEqual({ approved: true, by: "ann", comment: null, env: "prod", replicas: 3 });
-    expect(h.executors.starts("ship")[0]?.params).toEqual({ command: "deploy prod x3" });
+    expect(h.executors.starts("ship")[0]).toMatchObject({ params: { command: 'deploy "${WF_VALUE_0}" x"${WF_VALUE_1}"' }, commandValues: ["prod", "3"] });
   });
 
   it("an approve without values (auto mode) publishes the form's defaults", async () => {
@@ -341,7 +343,7 @@ describe("gate forms and next steps' params", () => {
     });
     await h.engine.idle();
     expect(h.store.step(runId, "review")?.output).toEqual({ verdict: "ok" });
-    expect(h.executors.starts("deploy")[0]?.params).toEqual({ command: "deploy --canary ok" });
+    expect(h.executors.starts("deploy")[0]).toMatchObject({ params: { command: 'deploy --canary "${WF_VALUE_0}"' }, commandValues: ["ok"] });
     expect(h.executors.starts("notify")[0]?.params).toEqual({ command: "echo notify" });
     expect(h.executors.starts("other")[0]?.params).toEqual({ command: "echo other" });
     expect((await h.engine.getRun(runId))?.status).toBe("succeeded");

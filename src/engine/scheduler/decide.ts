@@ -4,6 +4,7 @@ import { parseDuration } from "../duration";
 import { EngineError, assertNever } from "../errors";
 import { evaluate, evaluateCondition, type ExpressionContext } from "../expressions/evaluate";
 import { renderValue } from "../expressions/render-template";
+import { renderStepParams, type StepParamsRender } from "../expressions/render-step-params";
 import { templateStepRefs } from "../expressions/template-step-refs";
 import { planNodeOf, type Plan, type PlanNode } from "../graph/compile-plan";
 import type { Json, JsonObject } from "../json";
@@ -223,9 +224,10 @@ class Decider {
     const source = rec.paramsOverride ?? ("params" in step ? (step.params as Json | undefined) : undefined) ?? {};
     // Params without templates (and without a gate override) are used as they are: the plan's
     // objects are shared, never mutated, and rendering them would only cost allocations.
-    const rendered = !node.templated && rec.paramsOverride === undefined ? { ok: true as const, value: source, secrets: [] } : renderValue(source, this.context(node, rec));
+    const rendered: StepParamsRender =
+      !node.templated && rec.paramsOverride === undefined ? { ok: true, value: source, secrets: [] } : renderStepParams(step.type as LeafStepType, source, this.context(node, rec));
     if (!rendered.ok) {
-      this.finish(id, "failed", { error: { code: "expression", message: `params: ${rendered.error.message} in "${rendered.error.template}"` } });
+      this.finish(id, "failed", { error: { code: rendered.code, message: rendered.message } });
       return;
     }
     const params = rendered.value;
@@ -241,6 +243,7 @@ class Decider {
           timeoutMs: node.timeoutMs,
           idempotencyKey: `${this.runId}:${id}:${rec.attempt}`,
           redact: rendered.secrets,
+          ...(rendered.commandValues ? { commandValues: rendered.commandValues } : {}),
         });
         return;
       case "wait": {

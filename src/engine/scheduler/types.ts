@@ -185,6 +185,11 @@ export type EngineCommand =
       idempotencyKey: string;
       /** Secret values present in params: redact them from logs and outputs. */
       redact: string[];
+      /**
+       * A shell step's `params.command` values: the command references them as `WF_VALUE_<k>`
+       * and never contains them (see expressions/rewrite-shell-command.ts).
+       */
+      commandValues?: string[];
     }
   | { kind: "schedule_retry"; runId: string; stepId: string; attempt: number; at: number; delayMs: number }
   | {

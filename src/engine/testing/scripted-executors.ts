@@ -16,6 +16,8 @@ export interface ExecutionRecord {
   stepId: string;
   attempt: number;
   params: Json;
+  /** A shell command's `{{ }}` values (the command references them as `WF_VALUE_<k>`). */
+  commandValues?: readonly string[];
   startedAt: number;
   finishedAt?: number;
   aborted?: boolean;
@@ -57,6 +59,7 @@ export class ScriptedExecutors {
       stepId: execution.stepId,
       attempt: execution.attempt,
       params: execution.params,
+      ...(execution.commandValues ? { commandValues: execution.commandValues } : {}),
       startedAt: this.clock.now(),
     };
     this.log.push(record);

@@ -11,6 +11,7 @@ import { killProcessGroup } from "./kill-process-group";
 import { createLineSplitter } from "./line-splitter";
 import { redactJson, redactSecrets } from "./redact-secrets";
 import { isInside, resolveInside } from "./resolve-inside";
+import { execLimitProblem, shellValues } from "./shell-values";
 import type { OnStepLog, StepLogLine } from "./step-log-line";
 
 /**
@@ -77,8 +78,11 @@ function buildEnv(
  *
  * - cwd: the run's workspace `<dataDir>/workspaces/<runId>/` (created), or `params.cwd` inside it
  *   (must exist; `..`, absolute paths and symlinks leading out are refused as `invalid_params`).
- * - env: `inheritEnv` names from `baseEnv`, then `params.env`, then `WF_RUN_ID`, `WF_STEP_ID`,
- *   `WF_ATTEMPT`, `WF_IDEMPOTENCY_KEY`, `WF_WORKSPACE`, `WF_OUTPUT` and `WF_ARTIFACTS`.
+ * - env: `inheritEnv` names from `baseEnv`, then `params.env`, then the command's `{{ }}` values
+ *   (`WF_VALUE_<k>`, or `WF_VALUE_FILE_<k>` for a large one: see shell-values.ts), then
+ *   `WF_RUN_ID`, `WF_STEP_ID`, `WF_ATTEMPT`, `WF_IDEMPOTENCY_KEY`, `WF_WORKSPACE`, `WF_OUTPUT`
+ *   and `WF_ARTIFACTS`.
+ * - `params.command` arrives rewritten by the engine: it references its values, never holds them.
  * - output: the JSON the command writes to `$WF_OUTPUT` (a fresh path per attempt,
  *   `<workspace>/.wf/<stepId>.<attempt>.output.json`); no file or an empty one gives `{}`.
  * - artifacts: files the command leaves in `$WF_ARTIFACTS` (a fresh directory per attempt,
@@ -105,6 +109,8 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
     const parsed = ZShellParams.safeParse(execution.params);
     if (!parsed.success) return invalidParams(`shell step: ${describeIssues(parsed.error)}`);
     const params = parsed.data;
+    const tooLarge = execLimitProblem(params.argv, params.env);
+    if (tooLarge) return invalidParams(`shell step: ${tooLarge}`);
 
     const workspace = resolve(workspacesRoot, execution.runId);
     if (workspace === workspacesRoot || !isInside(workspacesRoot, workspace)) {
@@ -121,7 +127,14 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
     const artifacts = artifactsDir(options.dataDir, execution.runId, execution.stepId, execution.attempt);
     await mkdir(artifacts, { recursive: true });
 
+    // The command's {{ }} values (it references them, never contains them): after params.env, so a
+    // workflow cannot replace them, before the WF_* run variables.
+    const values = await shellValues(
+      params.command !== undefined ? (execution.commandValues ?? []) : [],
+      join(wfDir, "values", `${fileSafe(execution.stepId)}.${execution.attempt}`),
+    );
     const env = buildEnv(options.baseEnv, inheritEnv, params.env, {
+      ...values.env,
       WF_RUN_ID: execution.runId,
       WF_STEP_ID: execution.stepId,
       WF_ATTEMPT: String(execution.attempt),
@@ -130,9 +143,10 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
       WF_OUTPUT: outputFile,
       WF_ARTIFACTS: artifacts,
     });
+    for (const name of values.unset) delete env[name];
 
     const [file, args] =
-      params.command !== undefined ? ["/bin/sh", ["-c", params.command]] : [params.argv?.[0] ?? "", params.argv?.slice(1) ?? []];
+      params.command !== undefined ? ["/bin/sh", ["-c", values.prelude + params.command]] : [params.argv?.[0] ?? "", params.argv?.slice(1) ?? []];
 
     const longestSecret = redact.reduce((n, s) => Math.max(n, s.length), 0);
     let lastStderrLine = "";
@@ -159,7 +173,10 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
     const stderr = makeSplitter("stderr");
 
     // The preparation above awaited: a cancel may have arrived meanwhile.
-    if (signal.aborted) return { ok: false, error: abortOutcome(signal) };
+    if (signal.aborted) {
+      if (values.dir !== undefined) await rm(values.dir, { recursive: true, force: true });
+      return { ok: false, error: abortOutcome(signal) };
+    }
     const child = execa(file, args, {
       cwd: cwd.path,
       env,
@@ -196,6 +213,7 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
       signal.removeEventListener("abort", onAbort);
       await killing;
       await reaping;
+      if (values.dir !== undefined) await rm(values.dir, { recursive: true, force: true });
     }
     stdout.end();
     stderr.end();
@@ -203,7 +221,12 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
     if (aborted) return { ok: false, error: abortOutcome(signal) };
     const quote = lastStderrLine.length > STDERR_QUOTE_MAX ? `${lastStderrLine.slice(0, STDERR_QUOTE_MAX)}…` : lastStderrLine;
     if (result.exitCode === undefined && result.signal === undefined) {
-      const cause = result.cause instanceof Error ? result.cause.message : result.shortMessage;
+      const cause =
+        (result.cause as NodeJS.ErrnoException | undefined)?.code === "E2BIG"
+          ? "its arguments and environment are larger than the operating system allows (E2BIG): keep params.argv and params.env small (values of params.command templates of any size are handed over as files)"
+          : result.cause instanceof Error
+            ? result.cause.message
+            : result.shortMessage;
       return { ok: false, error: { code: "spawn_error", message: redactSecrets(`shell step could not start: ${cause}`, redact) } };
     }
     if (result.signal !== undefined) {

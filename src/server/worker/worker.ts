@@ -248,6 +248,7 @@ export class Worker {
               params: command.params,
               idempotencyKey: command.idempotencyKey,
               redact: command.redact,
+              ...(command.commandValues ? { commandValues: command.commandValues } : {}),
               signal: controller.signal,
             })
             .catch((e: unknown) => ({ ok: false as const, error: { code: "executor_error", message: e instanceof Error ? e.message : String(e) } }))

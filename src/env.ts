@@ -46,6 +46,11 @@ const ZEnv = z.object({
   WORKER_POLL_MS: z.coerce.number({ error: "expected milliseconds" }).int().min(5).max(60_000).default(100),
   /** On SIGTERM, running steps get this long to finish before they are stopped and released. */
   WORKER_SHUTDOWN_GRACE_MS: z.coerce.number({ error: "expected milliseconds" }).int().min(0).default(30_000),
+  /**
+   * Log bytes one step attempt may store; beyond, lines are counted and one marker line says how
+   * many lines and bytes were not stored (the process keeps running and its output keeps draining).
+   */
+  STEP_LOG_MAX_BYTES: z.coerce.number({ error: "expected a number of bytes" }).int().min(1024).max(1_073_741_824).default(10_485_760),
   /** Test-only: WF_CRASH_AT is honoured only when this is true. */
   WF_TEST_CRASHPOINTS: bool("WF_TEST_CRASHPOINTS").default(false),
   WF_CRASH_AT: z.enum(["after_claim", "before_commit", "after_commit", "mid_fanout"], { error: "expected after_claim, before_commit, after_commit or mid_fanout" }).optional(),

@@ -191,7 +191,7 @@ export function GatePanel({
             <div role="log" aria-label={`Log tail of ${gate.stepId}`} className="max-h-60 overflow-auto rounded bg-slate-900 p-3 font-mono text-xs leading-relaxed text-slate-100">
               {tail.length === 0 ? <span className="text-slate-400">No log lines.</span> : null}
               {tail.map((l) => (
-                <div key={l.seq} className={`whitespace-pre-wrap break-all ${l.stream === "stderr" ? "text-red-400" : ""}`}>
+                <div key={l.seq} className={`whitespace-pre-wrap break-all ${l.stream === "stderr" ? "text-red-400" : l.stream === "system" ? "italic text-amber-300" : ""}`}>
                   {l.text}
                 </div>
               ))}

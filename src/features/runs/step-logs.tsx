@@ -79,7 +79,7 @@ export function StepLogs({ runId, stepId, active }: { runId: string; stepId: str
       >
         {lines.length === 0 ? <span className="text-slate-400">{done ? "No output." : "Waiting for output…"}</span> : null}
         {lines.map((l) => (
-          <div key={l.seq} data-stream={l.stream} className={`whitespace-pre-wrap break-all ${l.stream === "stderr" ? "text-red-400" : ""}`}>
+          <div key={l.seq} data-stream={l.stream} className={`whitespace-pre-wrap break-all ${l.stream === "stderr" ? "text-red-400" : l.stream === "system" ? "italic text-amber-300" : ""}`}>
             {multiAttempt ? <span className="mr-2 select-none text-slate-500">#{l.attempt}</span> : null}
             {l.text}
           </div>

@@ -5,6 +5,7 @@ import { ZShellParams } from "~/engine/definition/schema";
 import type { Json } from "~/engine/json";
 import type { ExecutionResult, Executor, StepExecution } from "~/engine/ports";
 import { abortOutcome } from "./abort-outcome";
+import { createBackPressure } from "./back-pressure";
 import { artifactsDir, fileSafe } from "./artifacts-dir";
 import { describeIssues, invalidParams } from "./invalid-params";
 import { killProcessGroup } from "./kill-process-group";
@@ -88,7 +89,8 @@ function buildEnv(
  * - artifacts: files the command leaves in `$WF_ARTIFACTS` (a fresh directory per attempt,
  *   `<workspace>/.wf/artifacts/<stepId>/<attempt>/`) are listed on the run page and at the step's
  *   gate, and can be downloaded by people who may read the run.
- * - logs: stdout and stderr line by line to `onLog`, secrets of `execution.redact` replaced by `***`.
+ * - logs: stdout and stderr line by line to `onLog`, secrets of `execution.redact` replaced by `***`;
+ *   while a promise `onLog` returned is pending, the process's output is not read (back-pressure).
  * - the process runs as the leader of its own process group. When the signal aborts, the whole
  *   group gets SIGTERM, then SIGKILL after `killGraceMs`. When the leader exits by itself, members
  *   it left behind (`sleep 300 &`) are ended the same way: a step owns nothing after it finishes.
@@ -148,6 +150,7 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
     const [file, args] =
       params.command !== undefined ? ["/bin/sh", ["-c", values.prelude + params.command]] : [params.argv?.[0] ?? "", params.argv?.slice(1) ?? []];
 
+    const backPressure = createBackPressure();
     const longestSecret = redact.reduce((n, s) => Math.max(n, s.length), 0);
     let lastStderrLine = "";
     const makeSplitter = (stream: StepLogLine["stream"]) =>
@@ -163,7 +166,7 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
           if (stream === "stderr" && line.trim() !== "") lastStderrLine = line;
           if (!onLog) return;
           try {
-            onLog({ runId: execution.runId, stepId: execution.stepId, attempt: execution.attempt, stream, line, at: now() });
+            backPressure.note(onLog({ runId: execution.runId, stepId: execution.stepId, attempt: execution.attempt, stream, line, at: now() }));
           } catch {
             // A failing log sink must not fail or hang the step.
           }
@@ -188,13 +191,17 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
       reject: false,
       windowsHide: true,
     });
-    child.stdout?.on("data", (chunk: Buffer | string) => stdout.push(chunk));
-    child.stderr?.on("data", (chunk: Buffer | string) => stderr.push(chunk));
+    backPressure.read([
+      [child.stdout, (chunk) => stdout.push(chunk)],
+      [child.stderr, (chunk) => stderr.push(chunk)],
+    ]);
 
     let aborted = false;
     let killing: Promise<void> | undefined;
     const onAbort = () => {
       aborted = true;
+      // A paused pipe would keep the killed process's output, and the step, from ending.
+      backPressure.release();
       if (child.pid !== undefined) killing = killProcessGroup(child.pid, killGraceMs);
     };
     let reaping: Promise<void> | undefined;

@@ -10,5 +10,10 @@ export interface StepLogLine {
   at: number;
 }
 
-/** Receives step log lines in the order each stream produced them. Must not throw (errors are ignored). */
-export type OnStepLog = (line: StepLogLine) => void;
+/**
+ * Receives step log lines in the order each stream produced them. Must not throw (errors are
+ * ignored). A returned promise is back-pressure: the executor stops reading the process's output
+ * until it settles, so a process printing faster than lines are stored waits instead of growing
+ * the worker's memory or losing lines.
+ */
+export type OnStepLog = (line: StepLogLine) => unknown;

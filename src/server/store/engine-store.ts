@@ -120,6 +120,9 @@ const TASK_KINDS = "'event','child_run','webhook','escalate'";
 
 /** One step attempt's identity: the lease key of a running step. */
 export type StepRef = Pick<StepTask, "runId" | "stepId" | "attempt">;
+/** Log lines per INSERT (6 values each: well under both databases' parameter limits). */
+const LOG_CHUNK = 2_000;
+
 export const stepKey = (s: StepRef): string => `${s.runId}\u0000${s.stepId}\u0000${s.attempt}`;
 
 /** A step's lease as written with its record: owner null while it waits in the queue. */
@@ -518,7 +521,8 @@ export class EngineStore {
           continue;
         }
       }
-      if (input.logs) logs.push(...input.logs);
+      // (A loop, not push(...): a long log would overflow the call stack.)
+      for (const l of input.logs ?? []) logs.push(l);
       if (!ctx) continue;
       const decision = await this.decideWithLoads(q, ctx, e);
       // When the event's step started, before the patch rewrites its record (for its attempt row).
@@ -1091,18 +1095,28 @@ export class EngineStore {
     return this.insertTask(q, { runId, stepId: "stepId" in event ? event.stepId : undefined, kind: "event", payload: event, availableAt: at });
   }
 
-  private async insertLogs(q: SqlExec, lines: LogLine[]): Promise<void> {
-    for (let i = 0; i < lines.length; i += 100) {
-      const part = lines.slice(i, i + 100);
+  /**
+   * Stores lines in the order given (their ids are the order readers page by). Each chunk is one
+   * multi-row INSERT. On PostgreSQL, writes waiting together (SqlExec.write) become one statement
+   * whose parts run in no set order: so a chunk waits with the others only when it is the whole
+   * log (a step's last lines travel with its result that way, in one round trip); several chunks
+   * run one after the other.
+   */
+  private async insertLogs(q: SqlExec, lines: LogLine[], inOrder = false): Promise<void> {
+    const several = inOrder || lines.length > LOG_CHUNK;
+    for (let i = 0; i < lines.length; i += LOG_CHUNK) {
+      const part = lines.slice(i, i + LOG_CHUNK);
       const args: SqlValue[] = [];
       for (const l of part) args.push(l.runId, l.stepId, l.attempt, l.stream, l.text, l.at);
-      await q.write(`INSERT INTO "StepLog" ("runId","stepId","attempt","stream","text","at") VALUES ${part.map(() => "(?,?,?,?,?,?)").join(",")}`, args);
+      const sql = `INSERT INTO "StepLog" ("runId","stepId","attempt","stream","text","at") VALUES ${part.map(() => "(?,?,?,?,?,?)").join(",")}`;
+      if (several) await q.run(sql, args);
+      else await q.write(sql, args);
     }
   }
 
   /** Stores log lines on their own (a running step's output between its start and end). */
   appendLogs(lines: LogLine[]): Promise<void> {
-    return this.tx((q) => this.insertLogs(q, lines));
+    return this.tx((q) => this.insertLogs(q, lines, true));
   }
 
   // ---- claims, leases -----------------------------------------------------------------------------

@@ -44,6 +44,7 @@ export function startWorker(kind: "embedded" | "standalone"): Worker {
     allowHosts: env.HTTP_ALLOW_HOSTS,
     // Shell steps inherit only a few harmless variables of this environment (see shell-executor).
     baseEnv: processEnvForChildren(),
+    // The returned promise pauses the step's output while its lines wait to be written.
     onLog: (l) => sink.worker?.log({ runId: l.runId, stepId: l.stepId, attempt: l.attempt, stream: l.stream, text: l.line, at: l.at }),
   });
   const log = logger.child({ worker: kind });
@@ -57,6 +58,7 @@ export function startWorker(kind: "embedded" | "standalone"): Worker {
     store,
     executors,
     concurrency: env.WORKER_CONCURRENCY,
+    logMaxBytes: env.STEP_LOG_MAX_BYTES,
     pollMs: env.WORKER_POLL_MS,
     crashAt,
     onQueued: notifyWork,

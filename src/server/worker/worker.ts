@@ -12,6 +12,7 @@ import { hostname } from "node:os";
 import type { Executors, Logger } from "~/engine/ports";
 import type { EngineEvent } from "~/engine/scheduler/types";
 import { stepKey, type ClaimResult, type EngineStore, type EventInput, type JobTask, type LogLine, type ProcessResult, type StepTask } from "~/server/store/engine-store";
+import { StepLogBuffer } from "./step-log-buffer";
 
 export type Crashpoint = "after_claim" | "before_commit" | "after_commit" | "mid_fanout";
 
@@ -26,6 +27,10 @@ export interface WorkerOptions {
   heartbeatMs?: number;
   /** Flush running steps' log lines this often. @default 250 */
   logFlushMs?: number;
+  /** Log bytes one attempt may store (env STEP_LOG_MAX_BYTES); the rest is counted in a marker line. @default 10485760 */
+  logMaxBytes?: number;
+  /** Lines of one attempt waiting to be written at which its process is paused. @default 10000 */
+  logHighWater?: number;
   logger?: Logger;
   /** @default host:pid:random */
   owner?: string;
@@ -41,9 +46,12 @@ interface Running {
   task: StepTask;
   controller: AbortController;
   timeout?: ReturnType<typeof setTimeout>;
-  logs: LogLine[];
+  logs: StepLogBuffer;
   done: Promise<void>;
 }
+
+/** Lines per log transaction: large enough that one statement's overhead is shared by many lines. */
+const LOG_BATCH = 5_000;
 
 const noopLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -66,6 +74,11 @@ export class Worker {
   private immediate: ReturnType<typeof setImmediate> | undefined;
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
   private logTimer: ReturnType<typeof setInterval> | undefined;
+  /** The log write under way: one at a time, so lines are stored in the order they were printed. */
+  private logWrite: Promise<void> | undefined;
+  private logWriteAgain = false;
+  /** The batch being written (a finished attempt's last lines wait for it, to stay in order). */
+  private logBatch: Promise<void> | undefined;
   private ticking = false;
   private tickAgain = false;
   /**
@@ -229,7 +242,17 @@ export class Worker {
 
   private execute(task: StepTask): void {
     const controller = new AbortController();
-    const entry: Running = { task, controller, logs: [], done: Promise.resolve() };
+    const entry: Running = {
+      task,
+      controller,
+      logs: new StepLogBuffer({
+        step: { runId: task.runId, stepId: task.stepId, attempt: task.attempt },
+        maxBytes: this.options.logMaxBytes,
+        highWater: this.options.logHighWater,
+        onHighWater: () => void this.flushLogs(),
+      }),
+      done: Promise.resolve(),
+    };
     const key = stepKey(task);
     this.running.set(key, entry);
     const { command } = task;
@@ -257,8 +280,17 @@ export class Worker {
       this.running.delete(key);
       this.stepsRun++;
       const reason = controller.signal.aborted ? controller.signal.reason : undefined;
-      // Cancelled, or the lease is gone: someone else owns what happens next.
-      if (reason === "cancelled" || reason === "lease lost" || reason === "shutdown") return;
+      // Lines of this attempt being written now are stored before the rest (it left `running`, so
+      // no later batch takes any of its lines).
+      if (this.logBatch) await this.logBatch.catch(() => undefined);
+      const lastLines = entry.logs.finish();
+      // Cancelled, or the lease is gone: someone else owns what happens next (the lines are still this attempt's).
+      if (reason === "cancelled" || reason === "lease lost" || reason === "shutdown") {
+        if (lastLines.length) {
+          await this.store.appendLogs(lastLines).catch((e: unknown) => this.logger.warn("log write failed", { error: e instanceof Error ? e.message : String(e), lines: lastLines.length }));
+        }
+        return;
+      }
       const at = Date.now();
       const event: EngineEvent =
         reason === "timeout"
@@ -268,28 +300,64 @@ export class Worker {
             : { type: "step_failed", stepId: task.stepId, attempt: task.attempt, error: result.error, at };
       // No poll here: the commit of this result claims the next steps itself (self-claim), and
       // work queued for anyone wakes the workers (afterCommit).
-      this.enqueue({ runId: task.runId, event, fence: { owner: this.owner }, logs: entry.logs.splice(0) });
+      this.enqueue({ runId: task.runId, event, fence: { owner: this.owner }, logs: lastLines });
     })();
   }
 
-  /** Routes an executor's log line to its running attempt (flushed with its result or periodically). */
-  log(line: LogLine): void {
-    for (const r of this.running.values()) {
-      if (r.task.runId === line.runId && r.task.stepId === line.stepId && r.task.attempt === line.attempt) {
-        r.logs.push(line);
-        return;
-      }
-    }
+  /**
+   * Routes an executor's log line to its running attempt (written in batches, at the latest with
+   * its result). A returned promise asks the executor to pause the process's output until the
+   * attempt's queue has been written down (back-pressure, see StepLogBuffer).
+   */
+  log(line: LogLine): Promise<void> | undefined {
+    return this.running.get(stepKey(line))?.logs.push(line);
   }
 
-  private async flushLogs(): Promise<void> {
-    const lines: LogLine[] = [];
-    for (const r of this.running.values()) lines.push(...r.logs.splice(0));
-    if (!lines.length) return;
-    try {
-      await this.store.appendLogs(lines);
-    } catch (e) {
-      this.logger.warn("log flush failed", { error: e instanceof Error ? e.message : String(e) });
+  /** Writes queued log lines now; resolves when nothing queued before the call is left unwritten. */
+  private flushLogs(): Promise<void> {
+    if (this.logWrite) {
+      this.logWriteAgain = true;
+      return this.logWrite;
+    }
+    this.logWrite = (async () => {
+      try {
+        do {
+          this.logWriteAgain = false;
+          await this.writeLogBatches();
+        } while (this.logWriteAgain);
+      } catch (e) {
+        this.logger.error("log flush failed", { error: e instanceof Error ? e.message : String(e) });
+      } finally {
+        this.logWrite = undefined;
+      }
+    })();
+    return this.logWrite;
+  }
+
+  /** Batches of lines of all running attempts, each batch in one transaction, until all are written. */
+  private async writeLogBatches(): Promise<void> {
+    for (;;) {
+      const taken: Array<{ entry: Running; lines: LogLine[] }> = [];
+      let room = LOG_BATCH;
+      for (const entry of this.running.values()) {
+        if (room === 0) break;
+        if (!entry.logs.pending) continue;
+        const lines = entry.logs.take(room);
+        room -= lines.length;
+        taken.push({ entry, lines });
+      }
+      if (!taken.length) return;
+      try {
+        this.logBatch = this.store.appendLogs(taken.length === 1 ? taken[0]!.lines : taken.flatMap((t) => t.lines));
+        await this.logBatch;
+      } catch (e) {
+        // Kept, not lost: written by the next flush or with the step's result.
+        for (const t of taken) t.entry.logs.giveBack(t.lines);
+        this.logger.warn("log write failed; the lines are kept and written again", { error: e instanceof Error ? e.message : String(e) });
+        return;
+      } finally {
+        this.logBatch = undefined;
+      }
     }
   }
 

@@ -64,6 +64,10 @@ export const ZApprovalPolicy = z.strictObject({
   on_timeout: z.enum(["fail", "skip", "cancel"]).default("fail").describe("Outcome of an expired gate (never approval)"),
   escalate: z.strictObject({ after: ZDuration, roles: z.array(z.string()).min(1) }).optional(),
   form: z.array(ZFormField).optional(),
+  editable: z
+    .array(z.string())
+    .optional()
+    .describe("What an approver may change: <step>.params.<name> of the gated step (retry) or a step that needs it (modify), <gated step>.output[.<key>]; nothing else"),
 });
 
 const ZStringMap = z.record(z.string(), z.string());

@@ -1,3 +1,4 @@
+import { checkEditable } from "../approvals/editable";
 import { validateForm } from "../approvals/validate-form";
 import { analyzeExpression } from "../expressions/analyze-expression";
 import { rewriteShellCommand } from "../expressions/rewrite-shell-command";
@@ -280,6 +281,17 @@ function checkDefinition(definition: WorkflowDefinition, locate: Locate, file: s
         if (!check.ok) report("invalid_value", [...at, "default"], `default of form field ${check.message}: change the default`);
       }
     });
+  }
+
+  // 7. What a gate lets approvers change (approval.editable): existing steps, the gated one or the
+  //    ones that need it, params its type has, never a shell step's code.
+  const byId = new Map(steps.map(({ step }) => [step.id, { id: step.id, type: step.type, needs: step.needs ?? [] }]));
+  for (const { step, path } of steps) {
+    const editable = step.approval?.editable;
+    if (!editable) continue;
+    for (const bad of checkEditable({ id: step.id, type: step.type, needs: step.needs ?? [] }, editable, byId)) {
+      report("invalid_value", [...path, "approval", "editable", bad.index], bad.message);
+    }
   }
   return issues;
 }

@@ -1,4 +1,5 @@
 import type { LeafStepType } from "../definition/schema";
+import { gateStatusAfter } from "../approvals/gate-actions";
 import { formDefaults } from "../approvals/validate-form";
 import { parseDuration } from "../duration";
 import { EngineError, assertNever } from "../errors";
@@ -602,7 +603,7 @@ function decideGate(d: Decider, plan: Plan, state: RunState, event: Extract<Engi
   let action = event.action;
   if (action === "expire") {
     const outcome = node.approval?.on_timeout ?? "fail";
-    d.put({ ...rec, gate: decided("expired") });
+    d.put({ ...rec, gate: decided(gateStatusAfter("expire")) });
     if (outcome === "cancel") {
       d.abortRun("cancelled", `gate of "${event.stepId}" expired`);
       return;
@@ -613,40 +614,40 @@ function decideGate(d: Decider, plan: Plan, state: RunState, event: Extract<Engi
   }
   switch (action) {
     case "approve": {
-      d.put({ ...rec, gate: decided("approved") });
+      d.put({ ...rec, gate: decided(gateStatusAfter("approve")) });
       if (node.kind !== "approval") {
         d.finish(event.stepId, "succeeded", {});
         return;
       }
-      // A human stage publishes its form's values (checked by the caller; defaults in auto mode).
-      const values = isJsonObject(event.payload) ? event.payload : formDefaults(node.approval?.form);
-      d.finish(event.stepId, "succeeded", { output: { approved: true, by: event.by ?? null, comment: event.comment ?? null, ...values } });
+      d.finish(event.stepId, "succeeded", { output: stageOutput(node, event) });
       return;
     }
     case "modify":
-      d.put({ ...rec, gate: decided("modified") });
+      d.put({ ...rec, gate: decided(gateStatusAfter("modify")) });
       // Next steps' params first: finishing the gated step may start them in this very decision.
       for (const [id, params] of Object.entries(event.nextParams ?? {})) {
         if (!node.dependents.includes(id)) continue;
         const next = d.get(id);
         if (next.status === "pending") d.put({ ...next, paramsOverride: params });
       }
-      d.finish(event.stepId, "succeeded", { output: event.payload !== undefined ? event.payload : (rec.output ?? null) });
+      // A human stage's output is its form: a modify of one publishes the (checked) values as approve does.
+      if (node.kind === "approval") d.finish(event.stepId, "succeeded", { output: stageOutput(node, event) });
+      else d.finish(event.stepId, "succeeded", { output: event.payload !== undefined ? event.payload : (rec.output ?? null) });
       return;
     case "skip":
-      d.put({ ...rec, gate: decided("skipped") });
+      d.put({ ...rec, gate: decided(gateStatusAfter("skip")) });
       d.finish(event.stepId, "skipped", { reason: `skipped at the gate${who}${why}` });
       return;
     case "reject":
-      d.put({ ...rec, gate: decided("rejected") });
+      d.put({ ...rec, gate: decided(gateStatusAfter("reject")) });
       d.finish(event.stepId, "failed", { error: { code: "rejected", message: `rejected${who}${why}` } });
       return;
     case "cancel":
-      d.put({ ...rec, gate: decided("cancelled") });
+      d.put({ ...rec, gate: decided(gateStatusAfter("cancel")) });
       d.abortRun("cancelled", `cancelled at the gate of "${event.stepId}"${who}${why}`);
       return;
     case "retry": {
-      d.put({ ...rec, gate: decided("retried") });
+      d.put({ ...rec, gate: decided(gateStatusAfter("retry")) });
       d.delta.waitingApproval--;
       if (node.kind === "approval") {
         d.openGate(event.stepId, node, { ...d.get(event.stepId), attempt: rec.attempt + 1 });
@@ -659,6 +660,12 @@ function decideGate(d: Decider, plan: Plan, state: RunState, event: Extract<Engi
     default:
       action = assertNever(action, "gate action");
   }
+}
+
+/** What a human stage publishes: its form's values (checked by the caller; defaults in auto mode). */
+function stageOutput(node: PlanNode, event: Extract<EngineEvent, { type: "gate_decided" }>): JsonObject {
+  const values = isJsonObject(event.payload) ? event.payload : formDefaults(node.approval?.form);
+  return { approved: true, by: event.by ?? null, comment: event.comment ?? null, ...values };
 }
 
 const isJsonObject = (v: Json | undefined): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);

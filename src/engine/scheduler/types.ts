@@ -1,3 +1,4 @@
+import type { DecisionAction } from "../approvals/gate-actions";
 import type { ApprovalPolicy, LeafStepType } from "../definition/schema";
 import type { Json } from "../json";
 import type { GateStatus, RunStatus, StepStatus } from "../status";
@@ -116,7 +117,8 @@ export interface RunState {
   secrets?: Record<string, string>;
 }
 
-export type GateAction = "approve" | "modify" | "retry" | "skip" | "reject" | "cancel" | "expire";
+/** A decision of a person (gate-actions.ts) or the gate's expiry. */
+export type GateAction = DecisionAction | "expire";
 
 /** Everything that can happen to a run. `at` is the clock's time: decide never reads a clock. */
 export type EngineEvent =

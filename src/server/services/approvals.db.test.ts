@@ -19,9 +19,13 @@ let starter: Actor;
 let ann: Actor;
 let bob: Actor;
 let viewer: Actor;
+let op: Actor;
 
 const FLOW = (name: string, approval = "") =>
   `name: ${name}\nsteps:\n  - { id: build, type: noop, params: { output: { artifact: app.tgz } } }\n  - { id: review, type: approval, needs: [build]${approval ? `, approval: ${approval}` : ""} }\n  - { id: ship, type: noop, needs: [review] }\n`;
+
+// A step held for review whose output an approver may edit (approval.editable).
+const HELD = `name: held\nsteps:\n  - { id: build, type: noop, params: { output: { artifact: app.tgz } }, approval: { editable: [build.output] } }\n  - { id: ship, type: noop, needs: [build] }\n`;
 
 async function until<T>(fn: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -57,7 +61,9 @@ describe("approval gates", () => {
     ann = await createUserWithRoles(team.id, "ann@x.io", ["approver"]);
     bob = await createUserWithRoles(team.id, "bob@x.io", ["approver"]);
     viewer = await createUserWithRoles(team.id, "vic@x.io", ["viewer"]);
+    op = await createUserWithRoles(team.id, "op@x.io", ["operator"]);
     await saveWorkflow(team, { yaml: FLOW("gated") });
+    await saveWorkflow(team, { yaml: HELD });
     await saveWorkflow(team, { yaml: FLOW("quorum", "{ min_approvals: 2 }") });
     await saveWorkflow(team, { yaml: FLOW("expiring", "{ timeout: 200ms, on_timeout: skip }") });
     w = worker();
@@ -80,14 +86,16 @@ describe("approval gates", () => {
     ["reject", "failed", "rejected"],
     ["cancel", "cancelled", "cancelled"],
   ] as const)("%s ends the run %s", async (action, runEnd, gateStatus) => {
-    const { runId, gate } = await pendingGate("gated");
-    const decided = await decideApproval(ann, { id: gate.id, action, comment: `${action} please`, payload: action === "modify" ? { reviewed: true } : undefined });
+    // modify edits a held step's output; cancel needs run control (an operator), the rest an approver
+    const { runId, gate } = await pendingGate(action === "modify" ? "held" : "gated");
+    const who = action === "cancel" ? op : ann;
+    const decided = await decideApproval(who, { id: gate.id, action, comment: `${action} please`, payload: action === "modify" ? { reviewed: true } : undefined });
     expect(decided.status).toBe(gateStatus);
-    expect(decided.decisions).toEqual([expect.objectContaining({ actor: "ann@x.io", action, comment: `${action} please` })]);
+    expect(decided.decisions).toEqual([expect.objectContaining({ actor: who.email, action, comment: `${action} please` })]);
     expect(await runStatus(runId)).toBe(runEnd);
     if (action === "modify") {
-      const review = await db.stepRun.findUniqueOrThrow({ where: { runId_stepId: { runId, stepId: "review" } } });
-      expect(JSON.parse(review.state).output).toEqual({ reviewed: true });
+      const build = await db.stepRun.findUniqueOrThrow({ where: { runId_stepId: { runId, stepId: "build" } } });
+      expect(JSON.parse(build.state).output).toEqual({ reviewed: true });
     }
   });
 

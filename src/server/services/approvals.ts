@@ -1,18 +1,16 @@
 /**
- * Approval gates: the inbox (pending gates of the team, with whether the caller may decide), and
- * decisions. A decision is checked against the gate's policy (approvers, self-approval, N of M),
- * recorded, and — when it decides the gate — applied with one conditional update of the gate's
- * status and version, and the engine's event, in one transaction: of two racing decisions exactly
- * one wins, the other gets CONFLICT (HTTP 409).
+ * Approval gates: the inbox (pending gates of the team, with what the caller may do on each), and
+ * decisions. A decision is checked against the gate's policy by the engine's one table of gate
+ * actions (gate-actions.ts, check-decision.ts: rights, self-approval, N of M), its payload against
+ * the gate (gate-payload.ts: form, editable fields, size), recorded, and — when it decides the gate —
+ * applied with one conditional update of the gate's status and version, and the engine's event, in
+ * one transaction: of two racing decisions exactly one wins, the other gets CONFLICT (HTTP 409).
  */
 import { z } from "zod";
-import { checkDecision } from "~/engine/approvals/check-decision";
-import { validateForm } from "~/engine/approvals/validate-form";
-import { paramsSchema } from "~/engine/definition/params-schema";
-import { ZApprovalPolicy, type ApprovalPolicy, type WorkflowDefinition } from "~/engine/definition/schema";
-import { allSteps } from "~/engine/definition/validate-workflow";
+import { checkDecision, DECISION_REFUSALS, gateDeciders, type DecisionCheck } from "~/engine/approvals/check-decision";
+import { countsTowardQuorum, DECISION_ACTIONS, GATE_ACTION_RULES, type DecisionAction } from "~/engine/approvals/gate-actions";
+import { ZApprovalPolicy, type ApprovalPolicy } from "~/engine/definition/schema";
 import type { Json } from "~/engine/json";
-import type { StepState } from "~/engine/scheduler/types";
 import type { Actor } from "~/server/auth/actor";
 import { AppError } from "~/server/errors";
 import { newId } from "~/server/ids";
@@ -20,22 +18,26 @@ import type { SqlExec } from "~/server/store/sql";
 import { appendAudit } from "~/server/store/audit";
 import { gateTarget } from "~/server/store/audit-actions";
 import { listArtifacts, ZArtifact } from "./artifacts";
+import { checkDecisionPayload, checkDecisionSize, COMMENT_MAX_CHARS, currentParams, definitionSteps, nextStepsOf, stepStates } from "./gate-payload";
 import { engineStore } from "~/server/store/instance";
 import { notifyWork } from "~/server/worker/hub";
 
-export const GATE_ACTIONS = ["approve", "modify", "retry", "skip", "reject", "cancel"] as const;
-export const ZGateAction = z.enum(GATE_ACTIONS);
+export const GATE_ACTIONS = DECISION_ACTIONS;
+export const ZGateAction = z.enum(DECISION_ACTIONS);
 
 export const ZDecide = z.object({
   id: z.string(),
   action: ZGateAction,
-  comment: z.string().max(5000).optional(),
+  comment: z.string().max(COMMENT_MAX_CHARS, `A comment has at most ${COMMENT_MAX_CHARS.toLocaleString("en")} characters.`).optional(),
   /**
-   * modify: the step's new output (optional when nextParams is given); retry: new params for the
-   * next attempt (optional); approve of a gate with a form: the form's values.
+   * modify: the held step's new output (only the fields `approval.editable` lists may change);
+   * retry: new params for the next attempt (editable ones only); approve of a gate with a form:
+   * the form's values (the older name of `form`).
    */
   payload: z.unknown().optional(),
-  /** modify: new params of steps that depend directly on the gated one (step id -> params) */
+  /** approve / modify of a gate with a form: the form's values (checked against the form every time) */
+  form: z.record(z.string(), z.unknown()).optional(),
+  /** modify: new params of steps that depend directly on the gated one (step id -> params; editable fields only) */
   nextParams: z.record(z.string(), z.unknown()).optional(),
 });
 
@@ -46,14 +48,18 @@ const ZDecision = z.object({
   actor: z.string(),
   action: z.string(),
   comment: z.string().nullable(),
+  /** modify of a held step: its new output; retry: the new params; a human stage: its form's values */
   payload: z.unknown().optional(),
+  /** the form's values as recorded (approve, modify) */
+  form: z.record(z.string(), z.unknown()).optional(),
   /** modify: the next steps' params it changed, before and after */
   nextParams: z.record(z.string(), ZParamsChange).optional(),
   at: z.date(),
 });
 
-/** Why the caller may not decide a gate, for machines; `reason` says it to people. */
-export const CAN_DECIDE_CODES = ["no_permission", "not_in_policy", "self_approval", "already_approved", "already_decided"] as const;
+/** Why the caller may not take an action on a gate, for machines; `reason` says it to people. */
+export const CAN_DECIDE_CODES = [...DECISION_REFUSALS, "already_decided"] as const;
+const ZVerdict = z.object({ ok: z.boolean(), reason: z.string().optional(), code: z.enum(CAN_DECIDE_CODES).optional() });
 
 export const ZApproval = z.object({
   id: z.string(),
@@ -70,8 +76,14 @@ export const ZApproval = z.object({
   decidedBy: z.string().nullable(),
   startedBy: z.string().nullable(),
   decisions: z.array(ZDecision),
-  /** whether the caller may decide it now, and why not */
-  canDecide: z.object({ ok: z.boolean(), reason: z.string().optional(), code: z.enum(CAN_DECIDE_CODES).optional() }),
+  /** who may decide it now: roles (the escalated ones once due) and users */
+  deciders: z.object({ roles: z.array(z.string()), users: z.array(z.string()), escalated: z.boolean() }),
+  /** approvals counted so far, and how many it needs */
+  approvals: z.object({ count: z.number().int(), needed: z.number().int() }),
+  /** whether the caller may approve it now, and why not (the inbox's "Can I decide?") */
+  canDecide: ZVerdict,
+  /** the same for each action (which buttons a UI enables) */
+  actions: z.object(Object.fromEntries(DECISION_ACTIONS.map((a) => [a, ZVerdict])) as Record<DecisionAction, typeof ZVerdict>),
 });
 export type TApproval = z.infer<typeof ZApproval>;
 
@@ -105,7 +117,7 @@ function policyOf(row: Row): ApprovalPolicy {
   return ZApprovalPolicy.parse(JSON.parse(row.policy));
 }
 
-type DecisionRow = { approvalId: string; actorId: string | null; actor: string; action: string; comment: string | null; payload: string | null; nextParams: string | null; at: number };
+type DecisionRow = { approvalId: string; actorId: string | null; actor: string; action: string; comment: string | null; payload: string | null; form: string | null; nextParams: string | null; at: number };
 
 /** The decisions of many gates in one query (the inbox lists up to 500). */
 async function decisionsOf(ids: readonly string[]): Promise<Map<string, DecisionRow[]>> {
@@ -113,7 +125,7 @@ async function decisionsOf(ids: readonly string[]): Promise<Map<string, Decision
   for (let i = 0; i < ids.length; i += 500) {
     const part = ids.slice(i, i + 500);
     const rows = await engineStore().sql.read<DecisionRow>(
-      `SELECT "approvalId", "actorId", "actor", "action", "comment", "payload", "nextParams", "at" FROM "ApprovalDecision" WHERE "approvalId" IN (${part.map(() => "?").join(",")}) ORDER BY "at", "id"`,
+      `SELECT "approvalId", "actorId", "actor", "action", "comment", "payload", "form", "nextParams", "at" FROM "ApprovalDecision" WHERE "approvalId" IN (${part.map(() => "?").join(",")}) ORDER BY "at", "id"`,
       part,
     );
     for (const r of rows) out.set(r.approvalId, [...(out.get(r.approvalId) ?? []), r]);
@@ -121,14 +133,30 @@ async function decisionsOf(ids: readonly string[]): Promise<Map<string, Decision
   return out;
 }
 
-function toApproval(actor: Actor, row: Row, decisions: readonly DecisionRow[]): TApproval {
-  const approvedBy = decisions.filter((d) => d.action === "approve" && d.actorId).map((d) => d.actorId as string);
-  const check: { ok: true } | { ok: false; code: (typeof CAN_DECIDE_CODES)[number]; reason: string } =
-    row.status !== "pending"
-      ? { ok: false, code: "already_decided", reason: `already ${row.status}${row.decidedBy ? ` by ${row.decidedBy}` : ""}` }
-      : actor.permissions.has("approval.decide")
-        ? checkDecision(policyOf(row), actor, "approve", { startedBy: row.startedById, approvedBy })
-        : { ok: false, code: "no_permission", reason: "You need the approver or admin role to decide gates." };
+/** User ids whose counting decisions (approve, modify, skip) are recorded on a gate. */
+const countedBy = (decisions: readonly Pick<DecisionRow, "action" | "actorId">[]): string[] => decisions.filter((d) => countsTowardQuorum(d.action) && d.actorId).map((d) => d.actorId as string);
+
+/** The facts checkDecision weighs about the caller and the gate. */
+function contextOf(actor: Actor, row: Row, approvedBy: readonly string[], now: number) {
+  return {
+    startedBy: row.startedById,
+    approvedBy,
+    may: { decide: actor.permissions.has("approval.decide"), control: actor.permissions.has("run.control") },
+    requestedAt: Number(row.requestedAt),
+    now,
+  };
+}
+
+type Verdict = z.infer<typeof ZVerdict>;
+const verdictOf = (c: DecisionCheck): Verdict => (c.ok ? { ok: true } : { ok: false, reason: c.reason, code: c.code });
+
+function toApproval(actor: Actor, row: Row, decisions: readonly DecisionRow[], now = Date.now()): TApproval {
+  const policy = policyOf(row);
+  const approvedBy = countedBy(decisions);
+  const ctx = contextOf(actor, row, approvedBy, now);
+  const decided: Verdict | null = row.status !== "pending" ? { ok: false, code: "already_decided", reason: `already ${row.status}${row.decidedBy ? ` by ${row.decidedBy}` : ""}` } : null;
+  const actions = Object.fromEntries(DECISION_ACTIONS.map((a) => [a, decided ?? verdictOf(checkDecision(policy, actor, a, ctx))])) as Record<DecisionAction, Verdict>;
+  const json = (v: string | null) => (v === null ? undefined : (JSON.parse(v) as unknown));
   return {
     id: row.id,
     runId: row.runId,
@@ -137,21 +165,30 @@ function toApproval(actor: Actor, row: Row, decisions: readonly DecisionRow[]): 
     workflow: row.workflowName,
     status: row.status,
     policy: JSON.parse(row.policy) as Record<string, unknown>,
-    output: row.output === null ? undefined : (JSON.parse(row.output) as unknown),
+    output: json(row.output),
     requestedAt: new Date(Number(row.requestedAt)),
     expiresAt: date(row.expiresAt),
     decidedAt: date(row.decidedAt),
     decidedBy: row.decidedBy,
     startedBy: row.startedBy,
-    decisions: decisions.map((d) => ({
-      actor: d.actor,
-      action: d.action,
-      comment: d.comment,
-      payload: d.payload === null ? undefined : (JSON.parse(d.payload) as unknown),
-      ...(d.nextParams === null ? {} : { nextParams: JSON.parse(d.nextParams) as Record<string, { before: unknown; after: unknown }> }),
-      at: new Date(Number(d.at)),
-    })),
-    canDecide: check.ok ? { ok: true } : { ok: false, reason: check.reason, code: check.code },
+    decisions: decisions.map((d) => {
+      // Before the form column, approve kept the form's values in payload.
+      const form = json(d.form) ?? (d.action === "approve" ? json(d.payload) : undefined);
+      const payload = d.action === "approve" ? undefined : json(d.payload);
+      return {
+        actor: d.actor,
+        action: d.action,
+        comment: d.comment,
+        ...(payload === undefined ? {} : { payload }),
+        ...(form === undefined ? {} : { form: form as Record<string, unknown> }),
+        ...(d.nextParams === null ? {} : { nextParams: JSON.parse(d.nextParams) as Record<string, { before: unknown; after: unknown }> }),
+        at: new Date(Number(d.at)),
+      };
+    }),
+    deciders: gateDeciders(policy, Number(row.requestedAt), now),
+    approvals: { count: approvedBy.length, needed: policy.min_approvals ?? 1 },
+    canDecide: actions.approve,
+    actions,
   };
 }
 
@@ -169,7 +206,8 @@ export async function listApprovals(actor: Actor, input: z.infer<typeof ZListApp
     [actor.teamId, ...(byStatus && input.status ? [input.status] : []), ...(input.runId ? [input.runId] : [])],
   );
   const decisions = await decisionsOf(rows.map((r) => r.id));
-  return rows.map((r) => toApproval(actor, r, decisions.get(r.id) ?? []));
+  const now = Date.now();
+  return rows.map((r) => toApproval(actor, r, decisions.get(r.id) ?? [], now));
 }
 
 export async function getApproval(actor: Actor, id: string): Promise<TApproval> {
@@ -180,42 +218,17 @@ export async function getApproval(actor: Actor, id: string): Promise<TApproval> 
 }
 
 export const ZPendingCount = z.object({
-  /** pending gates the caller may decide now (the header badge) */
+  /** pending gates the caller may approve now (the header badge) */
   canDecide: z.number().int(),
   /** pending gates of the team */
   total: z.number().int(),
 });
 
-/** The header badge: how many pending gates the caller can decide, and how many the team has. */
+/** The header badge: how many pending gates the caller can approve, and how many the team has. */
 export async function pendingCount(actor: Actor): Promise<z.infer<typeof ZPendingCount>> {
   const pending = await listApprovals(actor, { status: "pending" });
   return { canDecide: pending.filter((a) => a.canDecide.ok).length, total: pending.length };
 }
-
-type DefinitionStep = { id: string; type: string; params: unknown; needs: readonly string[] };
-
-/** The steps of a run's workflow version, by id (nested control steps included). */
-async function definitionSteps(q: Pick<SqlExec, "all">, runId: string): Promise<Map<string, DefinitionStep>> {
-  const rows = await q.all<{ definition: string }>('SELECT v."definition" FROM "Run" r JOIN "WorkflowVersion" v ON v."id" = r."workflowVersionId" WHERE r."id" = ?', [runId]);
-  const out = new Map<string, DefinitionStep>();
-  const def = rows[0] ? (JSON.parse(rows[0].definition) as WorkflowDefinition) : undefined;
-  for (const { step } of allSteps(def?.steps ?? [])) out.set(step.id, { id: step.id, type: step.type, params: "params" in step ? (step.params as unknown) : undefined, needs: step.needs ?? [] });
-  return out;
-}
-
-/** Step records of a run, by id (their params overrides set at gates). */
-async function stepStates(q: Pick<SqlExec, "all">, runId: string, ids: readonly string[]): Promise<Map<string, StepState>> {
-  if (ids.length === 0) return new Map();
-  const rows = await q.all<{ state: string }>(`SELECT "state" FROM "StepRun" WHERE "runId" = ? AND "stepId" IN (${ids.map(() => "?").join(",")})`, [runId, ...ids]);
-  return new Map(rows.map((r) => JSON.parse(r.state) as StepState).map((st) => [st.id, st]));
-}
-
-/** Steps a modify may give new params: leaf steps with params that need the gated step directly. */
-function nextStepsOf(steps: ReadonlyMap<string, DefinitionStep>, stepId: string): DefinitionStep[] {
-  return [...steps.values()].filter((s) => s.needs.includes(stepId) && paramsSchema(s.type) !== undefined && s.type !== "approval");
-}
-
-const currentParams = (def: DefinitionStep | undefined, st: StepState | undefined): unknown => st?.paramsOverride ?? def?.params ?? {};
 
 export const ZGateContext = z.object({
   stepId: z.string(),
@@ -226,6 +239,8 @@ export const ZGateContext = z.object({
   next: z.array(z.object({ id: z.string(), type: z.string(), status: z.string(), params: z.unknown() })),
   /** files the gated attempt left in $WF_ARTIFACTS */
   artifacts: z.object({ attempt: z.number().int(), items: z.array(ZArtifact) }),
+  /** what approvers may change here (approval.editable): dialogs offer these fields only */
+  editable: z.array(z.string()),
 });
 
 /** What the gate panel's dialogs start from: params of the gated step and of the next steps, and the artifacts. */
@@ -238,111 +253,49 @@ export async function gateContext(actor: Actor, id: string): Promise<z.infer<typ
   const states = await stepStates(q, gate.runId, [gate.stepId, ...next.map((n) => n.id)]);
   const self = steps.get(gate.stepId);
   const artifacts = gate.attempt > 0 ? await listArtifacts(actor, { id: gate.runId, stepId: gate.stepId, attempt: gate.attempt }) : { attempt: 0, items: [] };
+  const editable = ZApprovalPolicy.parse(gate.policy).editable ?? [];
   return {
     stepId: gate.stepId,
     type: self?.type ?? "unknown",
     params: currentParams(self, states.get(gate.stepId)),
     next: next.map((n) => ({ id: n.id, type: n.type, status: states.get(n.id)?.status ?? "pending", params: currentParams(n, states.get(n.id)) })),
     artifacts,
+    editable,
   };
 }
 
-/** Checks params against a step type's schema; BAD_REQUEST naming the step and the field otherwise. */
-function checkParams(what: string, type: string, params: unknown): void {
-  const schema = paramsSchema(type);
-  if (!schema) throw new AppError("BAD_REQUEST", `${what} is a ${type} step: it has no params to change.`);
-  const r = schema.safeParse(params);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    const at = issue && issue.path.length ? ` at params.${issue.path.join(".")}` : "";
-    throw new AppError("BAD_REQUEST", `Invalid params for ${what} (${type})${at}: ${issue?.message ?? "invalid"}.`, { issues: r.error.issues });
-  }
-}
-
-/**
- * What a decision carries, checked before it is recorded: approve on a gate with a form = the form's
- * values (defaults applied); modify = a new output and/or new params of the next steps; retry = new
- * params of the gated step. Bad values are refused with a message naming the field.
- */
-async function checkPayload(
-  q: SqlExec,
-  row: Row,
-  policy: ApprovalPolicy,
-  input: z.infer<typeof ZDecide>,
-): Promise<{ payload: unknown; nextParams?: Record<string, { before: unknown; after: unknown }> }> {
-  const nextGiven = input.nextParams !== undefined && Object.keys(input.nextParams).length > 0;
-  if (nextGiven && input.action !== "modify") throw new AppError("BAD_REQUEST", "nextParams go with modify only.");
-  switch (input.action) {
-    case "approve": {
-      const form = policy.form ?? [];
-      if (form.length === 0) {
-        if (input.payload !== undefined) throw new AppError("BAD_REQUEST", "This gate has no form: approve takes no payload.");
-        return { payload: undefined };
-      }
-      const checked = validateForm(form, input.payload);
-      if (!checked.ok) throw new AppError("BAD_REQUEST", `Form: ${checked.message}.`, { field: checked.field });
-      return { payload: checked.values };
-    }
-    case "modify": {
-      if (input.payload === undefined && !nextGiven) {
-        throw new AppError("BAD_REQUEST", "modify needs a payload (the step's new output, JSON) or nextParams (new params of the steps that run next).");
-      }
-      if (!nextGiven) return { payload: input.payload };
-      const steps = await definitionSteps(q, row.runId);
-      const next = nextStepsOf(steps, row.stepId);
-      const states = await stepStates(q, row.runId, next.map((n) => n.id));
-      const out: Record<string, { before: unknown; after: unknown }> = {};
-      for (const [id, params] of Object.entries(input.nextParams ?? {})) {
-        const step = next.find((n) => n.id === id);
-        if (!step) {
-          const names = next.map((n) => n.id).join(", ");
-          throw new AppError("BAD_REQUEST", `Step "${id}" does not run right after ${row.stepId}: ${names ? `only ${names} can get new params here` : `no step after ${row.stepId} takes params`}.`, { field: id });
-        }
-        checkParams(`step "${id}"`, step.type, params);
-        out[id] = { before: currentParams(step, states.get(id)), after: params };
-      }
-      return { payload: input.payload, nextParams: out };
-    }
-    case "retry": {
-      if (input.payload === undefined) return { payload: undefined };
-      const step = (await definitionSteps(q, row.runId)).get(row.stepId);
-      if (!step || step.type === "approval") throw new AppError("BAD_REQUEST", `${row.stepId} is a human stage: a retry opens it again, it takes no params.`);
-      checkParams(`step "${row.stepId}"`, step.type, input.payload);
-      return { payload: input.payload };
-    }
-    case "skip":
-    case "reject":
-    case "cancel":
-      if (input.payload !== undefined) throw new AppError("BAD_REQUEST", `${input.action} takes no payload.`);
-      return { payload: undefined };
-  }
-}
+const fromEntries = (changes: Record<string, { before: unknown; after: unknown }>, side: "before" | "after") => Object.fromEntries(Object.entries(changes).map(([k, v]) => [k, v[side]]));
 
 export async function decideApproval(actor: Actor, input: z.infer<typeof ZDecide>): Promise<TApproval> {
+  checkDecisionSize(input);
   const store = engineStore();
   await store.transaction(async (q, process) => {
     const rows = await q.all<Row>(`${SELECT} WHERE a."id" = ? AND a."teamId" = ?`, [input.id, actor.teamId]);
     const row = rows[0];
     if (!row) throw new AppError("NOT_FOUND", `No approval ${input.id} in team ${actor.teamName}.`);
     if (row.status !== "pending") throw new AppError("CONFLICT", `This gate was already decided: ${row.status}${row.decidedBy ? ` by ${row.decidedBy}` : ""}.`);
-    const approvedBy = (await q.all<{ actorId: string }>('SELECT "actorId" FROM "ApprovalDecision" WHERE "approvalId" = ? AND "action" = ?', [row.id, "approve"])).map((d) => d.actorId);
-    const check = checkDecision(policyOf(row), actor, input.action, { startedBy: row.startedById, approvedBy });
-    if (!check.ok) throw new AppError("FORBIDDEN", check.reason, { code: check.code });
-    const { payload: value, nextParams } = await checkPayload(q, row, policyOf(row), input);
     const now = Date.now();
-    const payload = value === undefined ? null : JSON.stringify(value);
-    await q.run('INSERT INTO "ApprovalDecision" ("id","approvalId","actorId","actor","action","comment","payload","nextParams","at") VALUES (?,?,?,?,?,?,?,?,?)', [
+    const recorded = await q.all<{ actorId: string | null; action: string }>('SELECT "actorId", "action" FROM "ApprovalDecision" WHERE "approvalId" = ?', [row.id]);
+    const policy = policyOf(row);
+    const check = checkDecision(policy, actor, input.action, contextOf(actor, row, countedBy(recorded), now));
+    if (!check.ok) throw new AppError("FORBIDDEN", check.reason, { code: check.code });
+    const checked = await checkDecisionPayload(q, row, policy, input);
+    const { payload: value, nextParams, form } = checked;
+    // approve keeps only the form (its payload is the form's values); the rest keep what they carry.
+    const stored = input.action === "approve" ? undefined : value;
+    await q.run('INSERT INTO "ApprovalDecision" ("id","approvalId","actorId","actor","action","comment","payload","form","nextParams","at") VALUES (?,?,?,?,?,?,?,?,?,?)', [
       newId("dec"),
       row.id,
       actor.userId,
       actor.email,
       input.action,
       input.comment ?? null,
-      payload,
+      stored === undefined ? null : JSON.stringify(stored),
+      form === undefined ? null : JSON.stringify(form),
       nextParams ? JSON.stringify(nextParams) : null,
       now,
     ]);
-    const status = { approve: "approved", modify: "modified", retry: "retried", skip: "skipped", reject: "rejected", cancel: "cancelled" }[input.action];
+    const status = GATE_ACTION_RULES[input.action].status;
     // The race is decided here: one conditional update per gate version.
     const won = check.final
       ? await q.run('UPDATE "Approval" SET "status" = ?, "decidedAt" = ?, "decidedBy" = ?, "version" = "version" + 1 WHERE "id" = ? AND "status" = ? AND "version" = ?', [
@@ -364,14 +317,16 @@ export async function decideApproval(actor: Actor, input: z.infer<typeof ZDecide
       before: {
         status: "pending",
         output: row.output === null ? null : (JSON.parse(row.output) as unknown),
-        ...(nextParams ? { nextParams: Object.fromEntries(Object.entries(nextParams).map(([k, v]) => [k, v.before])) } : {}),
+        ...(nextParams ? { nextParams: fromEntries(nextParams, "before") } : {}),
       },
       after: {
         status: check.final ? status : "pending",
         action: input.action,
         comment: input.comment ?? null,
-        payload: value ?? null,
-        ...(nextParams ? { nextParams: Object.fromEntries(Object.entries(nextParams).map(([k, v]) => [k, v.after])) } : {}),
+        payload: stored ?? null,
+        ...(form ? { form } : {}),
+        approvals: { count: check.approvals, needed: check.needed },
+        ...(nextParams ? { nextParams: fromEntries(nextParams, "after") } : {}),
       },
     });
     if (!check.final) return;
@@ -385,7 +340,7 @@ export async function decideApproval(actor: Actor, input: z.infer<typeof ZDecide
           action: input.action,
           ...((input.action === "modify" || input.action === "approve") && value !== undefined ? { payload: value as Json } : {}),
           ...(input.action === "retry" && value !== undefined ? { params: value as Json } : {}),
-          ...(nextParams ? { nextParams: Object.fromEntries(Object.entries(nextParams).map(([k, v]) => [k, v.after as Json])) } : {}),
+          ...(nextParams ? { nextParams: fromEntries(nextParams, "after") as Record<string, Json> } : {}),
           by: actor.email,
           ...(input.comment ? { comment: input.comment } : {}),
           at: now,
@@ -400,7 +355,7 @@ export async function decideApproval(actor: Actor, input: z.infer<typeof ZDecide
 export const ZDecideMany = z.object({
   ids: z.array(z.string()).min(1, "Select at least one gate.").max(200),
   action: z.enum(["approve", "reject"]),
-  comment: z.string().max(5000).optional(),
+  comment: z.string().max(COMMENT_MAX_CHARS, `A comment has at most ${COMMENT_MAX_CHARS.toLocaleString("en")} characters.`).optional(),
 });
 
 export const ZBatchResult = z.object({

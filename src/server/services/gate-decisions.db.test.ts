@@ -5,8 +5,9 @@
  * the inbox's filters and badge count, refusal codes, and the artifacts of a gated shell step.
  *
  *   form:    signoff (approval + form) ──► ship (shell: echo {{ steps.signoff.output.env }})
- *   held:    build (shell, approval; writes $WF_ARTIFACTS/report.txt) ──► deploy (shell)
- *                                                                    └─► notify (noop)
+ *   held:    build (shell, approval: editable build.params.env.ARTIFACT, deploy.params.env.STAGE;
+ *                   writes $WF_ARTIFACTS/report.txt) ──► deploy (shell)
+ *                                                    └─► notify (noop)
  */
 import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -29,6 +30,7 @@ let starter: Actor;
 let ann: Actor;
 let viewer: Actor;
 let outsider: Actor;
+let ops: Actor;
 
 const FORM = `name: form
 steps:
@@ -43,13 +45,17 @@ steps:
   - { id: ship, type: shell, needs: [signoff], params: { command: "echo shipping to {{ steps.signoff.output.env }} x{{ steps.signoff.output.replicas }}" } }
 `;
 
+/** build writes its output from $ARTIFACT (editable at its gate); deploy reads $STAGE (editable). */
+const BUILD_COMMAND = `printf '{"artifact":"%s"}' "\${ARTIFACT:-app.tgz}" > "$WF_OUTPUT"; echo built $WF_ATTEMPT > "$WF_ARTIFACTS/report.txt"; mkdir -p "$WF_ARTIFACTS/logs"; echo x > "$WF_ARTIFACTS/logs/a.log"`;
+const DEPLOY_COMMAND = "echo deploying {{ steps.build.output.artifact }} to $STAGE";
+
 const HELD = `name: held
 steps:
   - id: build
     type: shell
-    params: { command: "echo '{\\"artifact\\":\\"app.tgz\\"}' > \\"$WF_OUTPUT\\"; echo built $WF_ATTEMPT > \\"$WF_ARTIFACTS/report.txt\\"; mkdir -p \\"$WF_ARTIFACTS/logs\\"; echo x > \\"$WF_ARTIFACTS/logs/a.log\\"" }
-    approval: {}
-  - { id: deploy, type: shell, needs: [build], params: { command: "echo deploying {{ steps.build.output.artifact }}" } }
+    params: { command: ${JSON.stringify(BUILD_COMMAND)} }
+    approval: { editable: [build.params.env.ARTIFACT, deploy.params.env.STAGE] }
+  - { id: deploy, type: shell, needs: [build], params: { command: ${JSON.stringify(DEPLOY_COMMAND)}, env: { STAGE: prod } } }
   - { id: notify, type: noop, needs: [build] }
 `;
 
@@ -92,6 +98,7 @@ describe("what gate decisions carry", () => {
     viewer = await createUserWithRoles(team.id, "vic@x.io", ["viewer"]);
     const other = await createTeam("Elsewhere");
     outsider = await createUserWithRoles(other.id, "out@y.io", ["admin"]);
+    ops = await createUserWithRoles(team.id, "ops@x.io", ["operator"]);
     await saveWorkflow(team, { yaml: FORM });
     await saveWorkflow(team, { yaml: HELD });
     const w = new Worker({
@@ -120,7 +127,7 @@ describe("what gate decisions carry", () => {
     it("good values (defaults applied) become the step's output, and downstream templates read them", async () => {
       const { runId, gate } = await pendingGate("form");
       const decided = await decideApproval(ann, { id: gate.id, action: "approve", payload: { env: "prod", replicas: "3", notes: "after the freeze" } });
-      expect(decided.decisions[0]?.payload).toEqual({ env: "prod", replicas: 3, notes: "after the freeze", smoke: true });
+      expect(decided.decisions[0]?.form).toEqual({ env: "prod", replicas: 3, notes: "after the freeze", smoke: true });
       expect(await runEnd(runId)).toBe("succeeded");
       const signoff = await db.stepRun.findUniqueOrThrow({ where: { runId_stepId: { runId, stepId: "signoff" } } });
       expect(JSON.parse(signoff.state).output).toEqual({ approved: true, by: "ann@x.io", comment: null, env: "prod", replicas: 3, notes: "after the freeze", smoke: true });
@@ -131,7 +138,7 @@ describe("what gate decisions carry", () => {
       const { gate } = await pendingGate("held");
       await expect(decideApproval(ann, { id: gate.id, action: "approve", payload: { x: 1 } })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("no form") });
       await expect(decideApproval(ann, { id: gate.id, action: "skip", payload: { x: 1 } })).rejects.toMatchObject({ code: "BAD_REQUEST" });
-      await decideApproval(ann, { id: gate.id, action: "cancel" });
+      await decideApproval(ops, { id: gate.id, action: "cancel" });
     });
   });
 
@@ -142,27 +149,27 @@ describe("what gate decisions carry", () => {
       expect(ctx.type).toBe("shell");
       expect(ctx.params).toMatchObject({ command: expect.stringContaining("WF_ARTIFACTS") });
       expect(ctx.next).toEqual([
-        { id: "deploy", type: "shell", status: "pending", params: { command: "echo deploying {{ steps.build.output.artifact }}" } },
+        { id: "deploy", type: "shell", status: "pending", params: { command: DEPLOY_COMMAND, env: { STAGE: "prod" } } },
         { id: "notify", type: "noop", status: "pending", params: {} },
       ]);
       await expect(gateContext(outsider, gate.id)).rejects.toMatchObject({ code: "NOT_FOUND" });
-      await decideApproval(ann, { id: gate.id, action: "cancel" });
+      await decideApproval(ops, { id: gate.id, action: "cancel" });
     });
 
-    it("refuses params that do not fit the step type, and steps that do not run next, naming them", async () => {
+    it("refuses params that do not fit the step type, fields not editable, and steps that do not run next, naming them", async () => {
       const { gate } = await pendingGate("held");
-      await expect(decideApproval(ann, { id: gate.id, action: "modify", nextParams: { deploy: { command: "x", argv: ["y"] } } })).rejects.toMatchObject({
+      await expect(decideApproval(ann, { id: gate.id, action: "modify", nextParams: { deploy: { command: DEPLOY_COMMAND, env: { STAGE: 5 } } } })).rejects.toMatchObject({
         code: "BAD_REQUEST",
-        message: expect.stringContaining('Invalid params for step "deploy" (shell)'),
+        message: expect.stringContaining('Invalid params for step "deploy" (shell) at params.env.STAGE'),
       });
-      await expect(decideApproval(ann, { id: gate.id, action: "modify", nextParams: { deploy: { comand: "typo" } } })).rejects.toMatchObject({ message: expect.stringContaining('step "deploy"') });
+      await expect(decideApproval(ann, { id: gate.id, action: "modify", nextParams: { deploy: { comand: "typo" } } })).rejects.toMatchObject({ code: "FORBIDDEN", details: { code: "not_editable", field: "deploy.params.command" } });
       await expect(decideApproval(ann, { id: gate.id, action: "modify", nextParams: { build: { command: "x" } } })).rejects.toMatchObject({
         message: 'Step "build" does not run right after build: only deploy, notify can get new params here.',
       });
       await expect(decideApproval(ann, { id: gate.id, action: "modify" })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("nextParams") });
       await expect(decideApproval(ann, { id: gate.id, action: "approve", nextParams: { deploy: { command: "x" } } })).rejects.toMatchObject({ message: "nextParams go with modify only." });
       expect(await db.approvalDecision.count({ where: { approvalId: gate.id } })).toBe(0);
-      await decideApproval(ann, { id: gate.id, action: "cancel" });
+      await decideApproval(ops, { id: gate.id, action: "cancel" });
     });
 
     it("records the diff (decision and audit) and the run continues with the new params", async () => {
@@ -171,31 +178,31 @@ describe("what gate decisions carry", () => {
         id: gate.id,
         action: "modify",
         comment: "canary first",
-        nextParams: { deploy: { command: "echo canary {{ steps.build.output.artifact }}", env: { STAGE: "canary" } } },
+        nextParams: { deploy: { command: DEPLOY_COMMAND, env: { STAGE: "canary" } } },
       });
       expect(decided.decisions[0]).toMatchObject({
         action: "modify",
-        nextParams: { deploy: { before: { command: "echo deploying {{ steps.build.output.artifact }}" }, after: { command: "echo canary {{ steps.build.output.artifact }}", env: { STAGE: "canary" } } } },
+        nextParams: { deploy: { before: { command: DEPLOY_COMMAND, env: { STAGE: "prod" } }, after: { command: DEPLOY_COMMAND, env: { STAGE: "canary" } } } },
       });
       expect(await runEnd(runId)).toBe("succeeded");
-      expect(await logText(runId, "deploy")).toContain("canary app.tgz");
+      expect(await logText(runId, "deploy")).toContain("deploying app.tgz to canary");
       const build = await db.stepRun.findUniqueOrThrow({ where: { runId_stepId: { runId, stepId: "build" } } });
       expect(JSON.parse(build.state).output).toEqual({ artifact: "app.tgz" }); // no payload: the output stays
       const audit = (await listAudit(ann, {})).filter((a) => a.action === "gate.decided" && a.targetId.startsWith(runId));
-      expect(audit[0]?.before).toMatchObject({ nextParams: { deploy: { command: "echo deploying {{ steps.build.output.artifact }}" } } });
-      expect(audit[0]?.after).toMatchObject({ action: "modify", nextParams: { deploy: { command: "echo canary {{ steps.build.output.artifact }}" } } });
+      expect(audit[0]?.before).toMatchObject({ nextParams: { deploy: { env: { STAGE: "prod" } } } });
+      expect(audit[0]?.after).toMatchObject({ action: "modify", nextParams: { deploy: { env: { STAGE: "canary" } } } });
     });
   });
 
   describe("retry with new params", () => {
     it("checks them against the step type, then runs the step with them and gates again", async () => {
       const { runId, gate } = await pendingGate("held");
-      await expect(decideApproval(ann, { id: gate.id, action: "retry", payload: { command: 42 } })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("params.command") });
-      await decideApproval(ann, { id: gate.id, action: "retry", payload: { command: "echo '{\"artifact\":\"v2.tgz\"}' > \"$WF_OUTPUT\"" } });
+      await expect(decideApproval(ann, { id: gate.id, action: "retry", payload: { command: BUILD_COMMAND, env: { ARTIFACT: 42 } } })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("params.env.ARTIFACT") });
+      await decideApproval(ann, { id: gate.id, action: "retry", payload: { command: BUILD_COMMAND, env: { ARTIFACT: "v2.tgz" } } });
       const again = await until(async () => (await listApprovals(ann, { runId, status: "pending" }))[0]);
       expect(again.attempt).toBe(2);
       expect(again.output).toEqual({ artifact: "v2.tgz" });
-      expect((await gateContext(ann, again.id)).params).toEqual({ command: "echo '{\"artifact\":\"v2.tgz\"}' > \"$WF_OUTPUT\"" });
+      expect((await gateContext(ann, again.id)).params).toEqual({ command: BUILD_COMMAND, env: { ARTIFACT: "v2.tgz" } });
       await decideApproval(ann, { id: again.id, action: "approve" });
       expect(await runEnd(runId)).toBe("succeeded");
       expect(await logText(runId, "deploy")).toContain("deploying v2.tgz");
@@ -204,7 +211,7 @@ describe("what gate decisions carry", () => {
     it("a human stage takes no retry params", async () => {
       const { gate } = await pendingGate("form");
       await expect(decideApproval(ann, { id: gate.id, action: "retry", payload: { message: "x" } })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("human stage") });
-      await decideApproval(ann, { id: gate.id, action: "cancel" });
+      await decideApproval(ops, { id: gate.id, action: "cancel" });
     });
   });
 
@@ -262,7 +269,7 @@ describe("what gate decisions carry", () => {
       const again = await until(async () => (await listApprovals(ann, { runId, status: "pending" }))[0]);
       expect((await gateContext(ann, again.id)).artifacts).toEqual({ attempt: 2, items: [{ name: "logs/a.log", size: 2 }, { name: "report.txt", size: 8 }] });
       expect((await listArtifacts(ann, { id: runId, stepId: "build", attempt: 1 })).items).toHaveLength(2);
-      await decideApproval(ann, { id: again.id, action: "cancel" });
+      await decideApproval(ops, { id: again.id, action: "cancel" });
     });
   });
 });

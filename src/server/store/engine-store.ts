@@ -23,7 +23,8 @@ import type { Json } from "~/engine/json";
 import { createRun, touchedSteps } from "~/engine/scheduler/create-run";
 import { applyRunPatch } from "~/engine/scheduler/apply-run-patch";
 import { decide, RETRY_CANDIDATE_STATUSES } from "~/engine/scheduler/decide";
-import type { EngineCommand, EngineEvent, GateAction, RunHeader, RunState, StepState } from "~/engine/scheduler/types";
+import { gateStatusAfter } from "~/engine/approvals/gate-actions";
+import type { EngineCommand, EngineEvent, RunHeader, RunState, StepState } from "~/engine/scheduler/types";
 import type { WorkflowDefinition } from "~/engine/definition/schema";
 import { newId } from "~/server/ids";
 import { appendAudit } from "./audit";
@@ -162,17 +163,6 @@ function stepRefsWhere(refs: readonly { runId: string; stepId: string; attempt?:
 }
 
 type RunRow = { header: string; workflowVersionId: string; status: string; teamId: string; rev: number };
-
-/** Gate status after a gate action. */
-const GATE_STATUS: Record<GateAction, string> = {
-  approve: "approved",
-  modify: "modified",
-  retry: "retried",
-  skip: "skipped",
-  reject: "rejected",
-  cancel: "cancelled",
-  expire: "expired",
-};
 
 /** Everything one transaction has read or changed of one run. */
 interface RunCtx {
@@ -575,7 +565,7 @@ export class EngineStore {
       }
       // A gate decided by auto mode or by its expiry (people's decisions are settled by the
       // approvals service in the same transaction, before the event).
-      if (e.type === "gate_decided" && (await q.run('UPDATE "Approval" SET "status" = ?, "decidedAt" = ?, "decidedBy" = ?, "version" = "version" + 1 WHERE "gateId" = ? AND "status" = ?', [GATE_STATUS[e.action], now, e.by ?? null, e.gateId, "pending"])) > 0) {
+      if (e.type === "gate_decided" && (await q.run('UPDATE "Approval" SET "status" = ?, "decidedAt" = ?, "decidedBy" = ?, "version" = "version" + 1 WHERE "gateId" = ? AND "status" = ?', [gateStatusAfter(e.action), now, e.by ?? null, e.gateId, "pending"])) > 0) {
         await appendAudit(q, this.sql.kind, {
           teamId: ctx.teamId,
           at: now,
@@ -583,7 +573,7 @@ export class EngineStore {
           action: e.action === "expire" ? "gate.expired" : "gate.decided",
           target: gateTarget(input.runId, e.stepId, gateAttempt(e.gateId)),
           before: { status: "pending" },
-          after: { status: GATE_STATUS[e.action], comment: e.comment ?? null },
+          after: { status: gateStatusAfter(e.action), comment: e.comment ?? null },
         });
       }
       // The attempt of a step that just finished goes into its history.

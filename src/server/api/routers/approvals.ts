@@ -37,10 +37,17 @@ export const approvalsRouter = router({
     .input(z.object({ id: z.string() }))
     .output(ZApproval)
     .query(({ ctx, input }) => getApproval(actorOf(ctx), input.id)),
+  // Each action needs its own right (engine/approvals/gate-actions.ts: approval.decide for the gate's
+  // decisions, run.control for cancel), checked by the service; here only that the caller sees gates.
   decide: procedure
     .meta({
-      perm: "approval.decide",
-      openapi: { method: "POST", path: "/approvals/{id}/decisions", tags: ["approvals"], summary: "approve | modify | retry | skip | reject | cancel; 403 with the reason, 409 when already decided" },
+      perm: "approval.read",
+      openapi: {
+        method: "POST",
+        path: "/approvals/{id}/decisions",
+        tags: ["approvals"],
+        summary: "approve | modify | retry | skip | reject | cancel; 403 with the reason and a code, 409 when already decided, 413 over 1 MiB",
+      },
     })
     .input(ZDecide)
     .output(ZApproval)

@@ -174,7 +174,7 @@ describe("approval gates", () => {
 
   it("keeps an audit chain that names the first edited row", async () => {
     expect(await verifyAudit(ann)).toMatchObject({ ok: true });
-    const rows = await db.auditLog.findMany({ where: { teamId: ann.teamId }, orderBy: { id: "asc" }, take: 5 });
+    const rows = await db.auditLog.findMany({ where: { teamId: ann.teamId }, orderBy: { id: "asc" }, take: 10 });
     expect(rows.map((r) => r.action)).toContain("gate.opened");
     const victim = rows[3];
     if (!victim) throw new Error("not enough audit rows");

@@ -51,6 +51,20 @@ export default tseslint.config(
     },
   },
   {
+    // The CLI prints server text (step output, names, errors): only through its terminal-safe output.
+    files: ["src/cli/**/*.ts"],
+    ignores: ["src/cli/terminal-output.ts", "src/cli/main.ts", "src/cli/**/*.test.ts"],
+    rules: {
+      "no-restricted-properties": [
+        "error",
+        { object: "process", property: "stdout", message: "Print through src/cli/terminal-output.ts (printLine, printJson, screen)." },
+        { object: "process", property: "stderr", message: "Print through src/cli/terminal-output.ts (printLine, printJson, screen)." },
+        { object: "console", property: "log", message: "Print through src/cli/terminal-output.ts (printLine, printJson, screen)." },
+        { object: "console", property: "error", message: "Print through src/cli/terminal-output.ts (printLine, printJson, screen)." },
+      ],
+    },
+  },
+  {
     files: ["src/engine/**/*.ts"],
     rules: {
       "no-restricted-imports": [

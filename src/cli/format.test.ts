@@ -49,11 +49,12 @@ describe("format", () => {
     expect(truncate("abcdef", 4)).toBe("abc…");
   });
 
-  it("tables align columns, ignoring ANSI colours, and do not pad the last column", () => {
+  it("tables strip escape sequences from cells (server text), align what is printed, and do not pad the last column", () => {
     const red = `${String.fromCharCode(27)}[31mfailed${String.fromCharCode(27)}[0m`;
-    expect(table(["A", "STATUS", "C"], [["long-id", red, "x"], ["b", "ok", ""]]).split("\n")).toEqual([
+    const title = `${String.fromCharCode(27)}]0;pwned${String.fromCharCode(7)}x`;
+    expect(table(["A", "STATUS", "C"], [["long-id", red, title], ["b", "ok", ""]]).split("\n")).toEqual([
       "A        STATUS  C",
-      `long-id  ${red}  x`,
+      "long-id  failed  x",
       "b        ok",
     ]);
   });

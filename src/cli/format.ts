@@ -1,29 +1,26 @@
 import type { TApproval, TAuditEntry, TLogLine, TRun, TRunStep, TRunSummary } from "./api-client";
+import { terminalSafe } from "./terminal-safe";
 
 /**
  * Pure formatting of what the server returns: tables, durations, ages, progress bars, the lines of
  * `wf run --wait`. Times are passed in (`now`) so tests are deterministic.
  */
 
-/** Left-aligned columns separated by two spaces; the last column is not padded. */
+/**
+ * Left-aligned columns separated by two spaces; the last column is not padded. Cells are made
+ * terminal-safe first (they hold server text), so the widths are those that will be printed.
+ */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const all = [header, ...rows];
-  const widths = header.map((_, i) => Math.max(...all.map((r) => visibleLength(r[i] ?? ""))));
+  const all = [header, ...rows].map((r) => r.map((cell) => terminalSafe(cell)));
+  const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? "").length)));
   return all
     .map((r) =>
       r
-        .map((cell, i) => (i === r.length - 1 ? cell : cell + " ".repeat(Math.max(0, (widths[i] ?? 0) - visibleLength(cell)))))
+        .map((cell, i) => (i === r.length - 1 ? cell : cell + " ".repeat(Math.max(0, (widths[i] ?? 0) - cell.length))))
         .join("  ")
         .trimEnd(),
     )
     .join("\n");
-}
-
-// ANSI escape sequences (colours, cursor moves) take no room on screen. Built from a string, as a
-// regex literal with a control character trips no-control-regex.
-const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, "g");
-function visibleLength(s: string): number {
-  return s.replace(ANSI, "").length;
 }
 
 /** 850 ms, 12.3s, 4m05s, 2h03m, 3d04h. */

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { ApiClient, ApiError } from "./api-client";
 import { EXIT } from "./exit-codes";
 import { ConfigError, loadConfig, type CliConfig } from "./load-config";
+import { printLine } from "./terminal-output";
 
 /** What a command that talks to the server gets: the client and the resolved configuration. */
 export type Remote = { client: ApiClient; config: CliConfig };
@@ -42,7 +43,7 @@ export function remoteAction<A extends unknown[]>(
 /** Prints `wf: message` for a known failure and returns its exit code; rethrows bugs. */
 export function reportError(err: unknown): number {
   if (err instanceof ConfigError || err instanceof ApiError || err instanceof CliExit) {
-    if (err.message) process.stderr.write(`wf: ${err.message}\n`);
+    if (err.message) printLine(`wf: ${err.message}`, "stderr");
     return err.exitCode;
   }
   throw err;

@@ -5,6 +5,7 @@ import { ApiError, type ApiClient, type GateAction, type TApproval } from "../ap
 import { EXIT } from "../exit-codes";
 import { formatApprovalsTable } from "../format";
 import { CliExit, remoteAction } from "../remote-action";
+import { printJson, printLine } from "../terminal-output";
 
 /** Gate ids start with this; run ids with `run_` (src/server/ids.ts). `wf cancel` dispatches on it. */
 export const GATE_PREFIX = "apr_";
@@ -71,7 +72,8 @@ export async function decideGate(client: ApiClient, id: string, action: GateActi
     if (err instanceof ApiError && err.status === 409) throw new CliExit(EXIT.usage, `cannot ${action} ${id}: already decided (${err.detail ?? err.message})`);
     throw err;
   }
-  process.stdout.write(options.json ? `${JSON.stringify(gate, null, 2)}\n` : `gate ${gate.id} (run ${gate.runId}, step ${gate.stepId}): ${gate.status}\n`);
+  if (options.json) printJson(gate);
+  else printLine(`gate ${gate.id} (run ${gate.runId}, step ${gate.stepId}): ${gate.status}`);
   return EXIT.ok;
 }
 
@@ -79,8 +81,8 @@ export async function decideGate(client: ApiClient, id: string, action: GateActi
 async function decideBatch(client: ApiClient, ids: string[], action: "approve" | "reject", options: DecideOptions): Promise<number> {
   ids.forEach(checkGateId);
   const results = await client.decideApprovals({ ids, action, comment: options.comment });
-  if (options.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
-  else for (const r of results) process.stdout.write(r.ok ? `gate ${r.id}: ${r.status ?? "decided"}\n` : `gate ${r.id}: refused: ${r.error?.message ?? "not decided"}\n`);
+  if (options.json) printJson(results);
+  else for (const r of results) printLine(r.ok ? `gate ${r.id}: ${r.status ?? "decided"}` : `gate ${r.id}: refused: ${r.error?.message ?? "not decided"}`);
   const refused = results.filter((r) => !r.ok).length;
   if (refused === 0) return EXIT.ok;
   throw new CliExit(EXIT.usage, `${refused} of ${results.length} gates refused`);
@@ -99,7 +101,8 @@ export function approvalsCommands(program: Command): void {
       remoteAction(async ({ client }, options: { status: string; run?: string; json?: boolean }) => {
         const status = options.status === "all" ? undefined : options.status;
         const gates = await client.listApprovals({ status, runId: options.run });
-        process.stdout.write(options.json ? `${JSON.stringify(gates, null, 2)}\n` : `${formatApprovalsTable(gates, Date.now(), status)}\n`);
+        if (options.json) printJson(gates);
+        else printLine(formatApprovalsTable(gates, Date.now(), status));
       }),
     );
 

@@ -2,6 +2,7 @@ import { InvalidArgumentError, type Command } from "commander";
 import { EXIT } from "../exit-codes";
 import { formatAuditTable } from "../format";
 import { remoteAction } from "../remote-action";
+import { printJson, printLine } from "../terminal-output";
 
 const AUDIT_EXIT_CODES_HELP = `
 Exit codes:
@@ -27,9 +28,9 @@ export function auditCommand(program: Command): void {
     .action(
       remoteAction(async ({ client }, options: { json?: boolean }) => {
         const v = await client.verifyAudit();
-        if (options.json) process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
-        else if (v.ok) process.stdout.write(`audit chain intact: ${v.rows} rows\n`);
-        else process.stdout.write(`audit chain broken at row ${v.badRowId ?? "?"}: ${v.reason ?? "unknown reason"}\n`);
+        if (options.json) printJson(v);
+        else if (v.ok) printLine(`audit chain intact: ${v.rows} rows`);
+        else printLine(`audit chain broken at row ${v.badRowId ?? "?"}: ${v.reason ?? "unknown reason"}`);
         return v.ok ? EXIT.ok : EXIT.failed;
       }),
     );
@@ -42,9 +43,10 @@ export function auditCommand(program: Command): void {
     .action(
       remoteAction(async ({ client }, options: { after?: number; limit: number; json?: boolean }) => {
         const entries = await client.listAudit({ after: options.after, limit: options.limit });
-        process.stdout.write(options.json ? `${JSON.stringify(entries, null, 2)}\n` : `${formatAuditTable(entries)}\n`);
+        if (options.json) printJson(entries);
+        else printLine(formatAuditTable(entries));
         const last = entries.at(-1);
-        if (!options.json && last && entries.length === options.limit) process.stdout.write(`more: wf audit log --after ${last.id}\n`);
+        if (!options.json && last && entries.length === options.limit) printLine(`more: wf audit log --after ${last.id}`);
       }),
     );
 }

@@ -3,6 +3,7 @@ import type { RunControl } from "../api-client";
 import { EXIT, EXIT_CODES_HELP } from "../exit-codes";
 import { CliExit, remoteAction } from "../remote-action";
 import { decideGate, GATE_EXIT_CODES_HELP, GATE_PREFIX, isGateId } from "./approvals";
+import { printJson, printLine } from "../terminal-output";
 
 const DESCRIPTIONS: Record<RunControl, string> = {
   cancel: `cancel a queued, running, paused or waiting run; given a gate id (${GATE_PREFIX}...), cancel the gate instead`,
@@ -42,7 +43,8 @@ export function controlCommands(program: Command): void {
         const gateOnly = [options.comment !== undefined && "--comment", options.payload !== undefined && "--payload"].filter(Boolean);
         if (gateOnly.length > 0) throw new CliExit(EXIT.usage, `${gateOnly.join(" and ")}: for gates only (gate ids start with ${GATE_PREFIX}); ${id} is not a gate id`);
         const run = await client.controlRun(id, action);
-        process.stdout.write(options.json ? `${JSON.stringify(run, null, 2)}\n` : `run ${run.id}: ${action} requested, now ${run.status}\n`);
+        if (options.json) printJson(run);
+        else printLine(`run ${run.id}: ${action} requested, now ${run.status}`);
       }),
     );
   }

@@ -5,6 +5,7 @@ import type { ApiClient, TLogLine } from "../api-client";
 import { EXIT_CODES_HELP } from "../exit-codes";
 import { formatLogLine } from "../format";
 import { remoteAction } from "../remote-action";
+import { printJson, printLine } from "../terminal-output";
 
 /** Lines per request; a full page means more are waiting, so the next page is fetched at once. */
 const PAGE = 1000;
@@ -27,15 +28,15 @@ export function logsCommand(program: Command): void {
         const lastAttempt = new Map<string, number>();
         const emit: Emit = (stepId, line) => {
           if (options.json) {
-            process.stdout.write(`${JSON.stringify({ step: stepId, ...line })}\n`);
+            printJson({ step: stepId, ...line }, "stdout", { oneLine: true });
             return;
           }
           const prefix = step === undefined ? stepId : undefined;
           const seen = lastAttempt.get(stepId);
           // A retried step logs again from the top: mark where the new attempt starts.
-          if (seen !== undefined && seen !== line.attempt) process.stdout.write(`${formatLogLine({ ...line, text: `--- attempt ${line.attempt} ---` }, prefix)}\n`);
+          if (seen !== undefined && seen !== line.attempt) printLine(formatLogLine({ ...line, text: `--- attempt ${line.attempt} ---` }, prefix));
           lastAttempt.set(stepId, line.attempt);
-          process.stdout.write(`${formatLogLine(line, prefix)}\n`);
+          printLine(formatLogLine(line, prefix));
         };
         const follow = { follow: options.follow === true, pollMs: config.pollMs };
         if (step === undefined) await allStepLogs(client, runId, emit, follow);

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { formatIssue } from "~/engine/definition/workflow-issue";
 import { plan } from "~/engine/graph/plan-levels";
 import { loadFile } from "../io";
+import { printJson, printLine } from "../terminal-output";
 
 function parseEstimates(list: string[]): Record<string, number> {
   const out: Record<string, number> = {};
@@ -23,17 +24,17 @@ export function planCommand(program: Command): void {
     .action((file: string, options: { estimate: string[]; json?: boolean }) => {
       const result = loadFile(file);
       if (!result.ok) {
-        for (const e of result.errors) process.stderr.write(`${formatIssue(e)}\n`);
+        for (const e of result.errors) printLine(formatIssue(e), "stderr");
         process.exitCode = 1;
         return;
       }
       const p = plan(result.definition, parseEstimates(options.estimate));
       if (options.json) {
-        process.stdout.write(`${JSON.stringify(p, null, 2)}\n`);
+        printJson(p);
         return;
       }
-      process.stdout.write(`${result.definition.name}: ${p.levels.length} levels\n`);
-      p.levels.forEach((level, i) => process.stdout.write(`  level ${i + 1}: ${level.join(", ")}\n`));
-      process.stdout.write(`critical path (${p.duration}): ${p.criticalPath.join(" -> ")}\n`);
+      printLine(`${result.definition.name}: ${p.levels.length} levels`);
+      p.levels.forEach((level, i) => printLine(`  level ${i + 1}: ${level.join(", ")}`));
+      printLine(`critical path (${p.duration}): ${p.criticalPath.join(" -> ")}`);
     });
 }

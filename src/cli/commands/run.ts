@@ -9,6 +9,7 @@ import { followRun } from "../follow-run";
 import { loadFile } from "../io";
 import { parseInputs } from "../parse-inputs";
 import { CliExit, remoteAction } from "../remote-action";
+import { printJson, printLine } from "../terminal-output";
 
 type RunOptions = { input?: string[]; inputsFile?: string; wait?: boolean; autoApprove?: boolean; version?: number; json?: boolean };
 
@@ -39,7 +40,7 @@ export function runCommand(program: Command): void {
     .addHelpText("after", `${EXIT_CODES_HELP}\n\nExamples:\n  wf run hello --input name=world --wait\n  wf run ./deploy.yaml --inputs-file inputs.json --auto-approve`)
     .action(
       remoteAction(async ({ client, config }, target: string, options: RunOptions) => {
-        const out = (line: string) => (options.json ? process.stderr : process.stdout).write(`${line}\n`);
+        const out = (line: string) => printLine(line, options.json ? "stderr" : "stdout");
         let inputs: Record<string, unknown>;
         try {
           const fileJson = options.inputsFile === undefined ? undefined : readFileSync(options.inputsFile, "utf8");
@@ -54,7 +55,7 @@ export function runCommand(program: Command): void {
           if (options.version !== undefined) throw new CliExit(EXIT.usage, "--version names a version on the server; it cannot be combined with a file");
           const loaded = loadFile(target);
           if (!loaded.ok) {
-            for (const e of loaded.errors) process.stderr.write(`${formatIssue(e)}\n`);
+            for (const e of loaded.errors) printLine(formatIssue(e), "stderr");
             throw new CliExit(EXIT.usage, `${target}: not a valid workflow, nothing uploaded`);
           }
           const saved = await client.saveWorkflow(readFileSync(target, "utf8"));
@@ -71,7 +72,7 @@ export function runCommand(program: Command): void {
         out(`run ${started.id} started (${started.workflow} v${started.version})`);
         out(client.runUrl(started.id));
         if (!options.wait) {
-          if (options.json) process.stdout.write(`${JSON.stringify(started, null, 2)}\n`);
+          if (options.json) printJson(started);
           return EXIT.ok;
         }
 
@@ -87,7 +88,7 @@ export function runCommand(program: Command): void {
             }
           },
         });
-        if (options.json) process.stdout.write(`${JSON.stringify(final, null, 2)}\n`);
+        if (options.json) printJson(final);
         else printSummary(final);
         return exitCodeForRun(final.status) ?? EXIT.server;
       }),
@@ -96,6 +97,6 @@ export function runCommand(program: Command): void {
 
 function printSummary(run: TRun): void {
   const took = elapsed(run.startedAt ?? run.createdAt, run.finishedAt, Date.now());
-  process.stdout.write(`run ${run.id} ${run.status} in ${took}${run.reason ? `: ${run.reason}` : ""}\n`);
-  for (const s of run.steps) if (s.status === "failed") process.stdout.write(`  ${s.id} failed: ${s.error?.message ?? s.reason ?? "no error message"}\n`);
+  printLine(`run ${run.id} ${run.status} in ${took}${run.reason ? `: ${run.reason}` : ""}`);
+  for (const s of run.steps) if (s.status === "failed") printLine(`  ${s.id} failed: ${s.error?.message ?? s.reason ?? "no error message"}`);
 }

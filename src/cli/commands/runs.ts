@@ -5,6 +5,8 @@ import { ApiError, type ApiClient, type TRunSummary } from "../api-client";
 import { EXIT, EXIT_CODES_HELP } from "../exit-codes";
 import { clock, formatRunsTable, formatWatchTable } from "../format";
 import { remoteAction } from "../remote-action";
+import { printJson, printLine, screen } from "../terminal-output";
+import { safeJson, terminalSafe } from "../terminal-safe";
 
 type RunsOptions = { status?: RunStatus; workflow?: string; limit: number; cursor?: string; watch?: boolean; json?: boolean };
 
@@ -38,11 +40,11 @@ export function runsCommand(program: Command): void {
         if (options.watch) return watch(client, options, config.pollMs);
         const page = await client.listRuns({ status: options.status, workflow: options.workflow, limit: options.limit, cursor: options.cursor });
         if (options.json) {
-          process.stdout.write(`${JSON.stringify(page, null, 2)}\n`);
+          printJson(page);
           return;
         }
-        process.stdout.write(`${formatRunsTable(page.items, Date.now())}\n`);
-        if (page.nextCursor) process.stdout.write(`more: wf runs --cursor ${page.nextCursor}\n`);
+        printLine(formatRunsTable(page.items, Date.now()));
+        if (page.nextCursor) printLine(`more: wf runs --cursor ${page.nextCursor}`);
       }),
     );
 }
@@ -66,27 +68,24 @@ async function activeRuns(client: ApiClient, options: RunsOptions): Promise<{ ru
   );
 }
 
-const ESC = String.fromCharCode(27);
-
 async function watch(client: ApiClient, options: RunsOptions, pollMs: number): Promise<number> {
-  const out = process.stdout;
-  const tty = out.isTTY === true;
+  const tty = screen.isTTY;
   let drawn = 0;
   const restore = () => {
-    if (tty) out.write(`${ESC}[?25h`);
+    if (tty) screen.showCursor();
   };
   // Ctrl-C is how a watch ends: not an error.
   process.once("SIGINT", () => {
     restore();
     process.exit(EXIT.ok);
   });
-  if (tty) out.write(`${ESC}[?25l`);
+  if (tty) screen.hideCursor();
   try {
     for (;;) {
       let body: string;
       try {
         const runs = await activeRuns(client, options);
-        body = options.json ? JSON.stringify(runs.map(({ run, running }) => ({ ...run, runningSteps: running }))) : formatWatchTable(runs, Date.now());
+        body = options.json ? safeJson(runs.map(({ run, running }) => ({ ...run, runningSteps: running })), { oneLine: true }) : formatWatchTable(runs, Date.now());
       } catch (err) {
         // The server restarting is worth showing, not worth quitting; a rejected token is.
         if (!(err instanceof ApiError) || err.exitCode !== EXIT.server) throw err;
@@ -94,13 +93,13 @@ async function watch(client: ApiClient, options: RunsOptions, pollMs: number): P
       }
       const frame = options.json ? body : `${clock(new Date())}  ${client.config.server}  active runs (Ctrl-C to exit)\n\n${body}`;
       if (tty && !options.json) {
-        const width = out.columns > 0 ? out.columns : 200;
-        const lines = frame.split("\n").map((l) => (l.length > width ? l.slice(0, width) : l));
+        const width = screen.columns;
+        const lines = terminalSafe(frame).split("\n").map((l) => (l.length > width ? l.slice(0, width) : l));
         // Back to the top of the previous frame, clear it, draw the new one.
-        out.write(`${drawn > 0 ? `${ESC}[${drawn}A\r${ESC}[J` : ""}${lines.join("\n")}\n`);
+        screen.redraw(drawn, lines.join("\n"));
         drawn = lines.length;
       } else {
-        out.write(options.json ? `${frame}\n` : `${frame}\n\n`);
+        printLine(options.json ? frame : `${frame}\n`);
       }
       await sleep(pollMs);
     }

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { workflowJsonSchema } from "~/engine/definition/json-schema";
+import { printJson } from "../terminal-output";
 
 /** `wf schema`: the JSON Schema of the workflow format. */
 export function schemaCommand(program: Command): void {
@@ -7,6 +8,6 @@ export function schemaCommand(program: Command): void {
     .command("schema")
     .description("print the JSON Schema of the workflow format")
     .action(() => {
-      process.stdout.write(`${JSON.stringify(workflowJsonSchema(), null, 2)}\n`);
+      printJson(workflowJsonSchema());
     });
 }

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { EXIT_CODES_HELP } from "../exit-codes";
 import { formatRunStatus } from "../format";
 import { remoteAction } from "../remote-action";
+import { printJson, printLine } from "../terminal-output";
 
 /** `wf status RUN`: the run and a table of its steps. */
 export function statusCommand(program: Command): void {
@@ -14,7 +15,8 @@ export function statusCommand(program: Command): void {
     .action(
       remoteAction(async ({ client }, runId: string, options: { json?: boolean }) => {
         const run = await client.getRun(runId);
-        process.stdout.write(options.json ? `${JSON.stringify(run, null, 2)}\n` : `${formatRunStatus(run, Date.now())}\n${client.runUrl(run.id)}\n`);
+        if (options.json) printJson(run);
+        else printLine(`${formatRunStatus(run, Date.now())}\n${client.runUrl(run.id)}`);
       }),
     );
 }

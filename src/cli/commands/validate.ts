@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { formatIssue, type WorkflowIssue } from "~/engine/definition/workflow-issue";
 import { loadFile } from "../io";
+import { printJson, printLine } from "../terminal-output";
 
 /** `wf validate FILE...`: exit 1 on errors, one `file:line:col: message` per error, or --json. */
 export function validateCommand(program: Command): void {
@@ -15,11 +16,11 @@ export function validateCommand(program: Command): void {
         const result = loadFile(file);
         report.push({ file, valid: result.ok, errors: result.errors });
       }
-      if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      if (options.json) printJson(report);
       else {
         for (const r of report) {
-          if (r.valid) process.stdout.write(`${r.file}: ok\n`);
-          for (const e of r.errors) process.stderr.write(`${formatIssue(e)}\n`);
+          if (r.valid) printLine(`${r.file}: ok`);
+          for (const e of r.errors) printLine(formatIssue(e), "stderr");
         }
       }
       if (report.some((r) => !r.valid)) process.exitCode = 1;

@@ -18,7 +18,7 @@ export type ShellRewrite =
       /** The script for `/bin/sh -c`: the author's text with each template replaced by a variable reference. */
       script: string;
       /** One per template, in order; slot k is read from `WF_VALUE_<k>`. */
-      slots: ShellSlot[];
+      slots: readonly ShellSlot[];
     }
   | { ok: false; message: string; /** 0-based offset in the template */ offset: number };
 
@@ -55,6 +55,25 @@ function reference(context: ShellContext, k: number): string {
  * Depends on the template only, so a load-time check and the run-time rendering agree.
  */
 export function rewriteShellCommand(template: string): ShellRewrite {
+  const hit = cache.get(template);
+  if (hit) return hit;
+  const result = rewrite(template);
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  // Long commands are rewritten each time: they would pin memory, and their lexing is not the cost.
+  if (template.length <= CACHEABLE_LENGTH) cache.set(template, result);
+  return result;
+}
+
+/*
+ * Rewrites are cached like parsed expressions (cel-environment.ts): the same command starts in every
+ * run of a workflow version. Results are never mutated by callers. Bounded so user text cannot
+ * grow it without limit.
+ */
+const cache = new Map<string, ShellRewrite>();
+const CACHE_LIMIT = 2_000;
+const CACHEABLE_LENGTH = 4_096;
+
+function rewrite(template: string): ShellRewrite {
   const parsed = parseTemplate(template);
   if (!parsed.ok) return { ok: false, message: parsed.message, offset: parsed.offset };
   const nul = template.indexOf(SLOT);

@@ -12,5 +12,10 @@ export const workspacesRoot = (dataDir: string): string => resolve(dataDir, "wor
  * retried step's new files never mix with the ones a reviewer saw before.
  */
 export function artifactsDir(dataDir: string, runId: string, stepId: string, attempt: number): string {
-  return join(workspacesRoot(dataDir), runId, ".wf", "artifacts", fileSafe(stepId), String(attempt));
+  return join(workspacesRoot(dataDir), ...artifactsSegments(runId, stepId, attempt));
+}
+
+/** The same directory as path segments under workspacesRoot(), for openUnder (no link followed on the way). */
+export function artifactsSegments(runId: string, stepId: string, attempt: number): string[] {
+  return [runId, ".wf", "artifacts", fileSafe(stepId), String(attempt)];
 }

@@ -1,8 +1,7 @@
-import { mkdir, readFile, rm, stat } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { execa } from "execa";
 import { ZShellParams } from "~/engine/definition/schema";
-import type { Json } from "~/engine/json";
 import type { ExecutionResult, Executor, StepExecution } from "~/engine/ports";
 import { abortOutcome } from "./abort-outcome";
 import { createBackPressure } from "./back-pressure";
@@ -10,7 +9,8 @@ import { artifactsDir, fileSafe } from "./artifacts-dir";
 import { describeIssues, invalidParams } from "./invalid-params";
 import { killProcessGroup } from "./kill-process-group";
 import { createLineSplitter } from "./line-splitter";
-import { redactJson, redactSecrets } from "./redact-secrets";
+import { readStepOutput } from "./read-step-output";
+import { redactSecrets } from "./redact-secrets";
 import { isInside, resolveInside } from "./resolve-inside";
 import { execLimitProblem, shellValues } from "./shell-values";
 import type { OnStepLog, StepLogLine } from "./step-log-line";
@@ -123,7 +123,8 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
     const cwd = await resolveInside(workspace, params.cwd ?? ".");
     if (!cwd.ok) return invalidParams(`shell step: params.cwd ${cwd.message}`);
 
-    const outputFile = join(wfDir, `${fileSafe(execution.stepId)}.${execution.attempt}.output.json`);
+    const outputName = `${fileSafe(execution.stepId)}.${execution.attempt}.output.json`;
+    const outputFile = join(wfDir, outputName);
     // A previous run of this very attempt (a worker crashed after starting it) must not leak its output.
     await rm(outputFile, { force: true });
     const artifacts = artifactsDir(options.dataDir, execution.runId, execution.stepId, execution.attempt);
@@ -245,36 +246,8 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
         error: { code: "exit_code", exit_code: result.exitCode, message: `exit code ${result.exitCode}${quote ? `: ${quote}` : ""}` },
       };
     }
-    return readOutput(outputFile, maxOutputBytes, redact);
+    return readStepOutput({ root: workspacesRoot, segments: [execution.runId, ".wf", outputName], shown: outputFile, maxBytes: maxOutputBytes, redact });
   }
 
   return { execute };
-}
-
-async function readOutput(file: string, maxBytes: number, redact: readonly string[]): Promise<ExecutionResult> {
-  let text: string;
-  try {
-    const info = await stat(file);
-    if (info.size > maxBytes) {
-      return { ok: false, error: { code: "output_too_large", message: `$WF_OUTPUT (${file}) holds ${info.size} bytes; the limit is ${maxBytes}` } };
-    }
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { ok: true, output: {} };
-    throw error;
-  }
-  if (text.trim() === "") return { ok: true, output: {} };
-  let output: Json;
-  try {
-    // JSON.parse can only produce JSON values; the cast names that fact for the type checker.
-    output = JSON.parse(text) as Json;
-  } catch (error) {
-    const excerpt = redactSecrets(text.length > 200 ? `${text.slice(0, 200)}…` : text, redact);
-    const reason = error instanceof Error ? error.message : String(error);
-    return {
-      ok: false,
-      error: { code: "invalid_output", message: `$WF_OUTPUT (${file}) is not valid JSON: ${redactSecrets(reason, redact)}; it starts with ${JSON.stringify(excerpt)}` },
-    };
-  }
-  return { ok: true, output: redactJson(output, redact) };
 }

@@ -1,17 +1,20 @@
 /**
  * Artifacts: files a step attempt left in its `$WF_ARTIFACTS` directory (see artifacts-dir.ts),
- * listed for the run page and the gate panel, and opened for download. Every path is resolved
- * under the attempt's directory, as written and on disk (a step may leave a symbolic link to `/`):
- * a name that leads elsewhere answers NOT_FOUND, like a missing file.
+ * listed for the run page and the gate panel, and opened for download. The step owns that
+ * directory and may replace any part of it with a symbolic link (to `/`, to another run, to the
+ * session secret): every component from the configured workspaces root down, the attempt
+ * directory itself included, is opened without following links, and checked on the opened file
+ * (open-under.ts), so neither a link nor a link swapped in after the listing leads out. A name
+ * that leads elsewhere answers NOT_FOUND, like a missing file.
  */
-import { lstat, readdir } from "node:fs/promises";
+import { lstat } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { env } from "~/env";
 import type { Actor } from "~/server/auth/actor";
 import { AppError } from "~/server/errors";
-import { artifactsDir } from "~/server/executors/artifacts-dir";
-import { resolveInside } from "~/server/executors/resolve-inside";
+import { artifactsSegments, workspacesRoot } from "~/server/executors/artifacts-dir";
+import { openUnder, readOpenedDir, type OpenedUnder } from "~/server/executors/open-under";
 import { engineStore } from "~/server/store/instance";
 
 export const ZArtifact = z.object({
@@ -45,21 +48,24 @@ async function attemptOf(actor: Actor, runId: string, stepId: string, attempt: n
   return attempt ?? current;
 }
 
-/** Regular files under `dir` (symbolic links are not followed nor listed), sorted by name. */
-async function walk(dir: string, prefix: string, depth: number, out: TArtifact[]): Promise<void> {
-  let entries;
+/** Regular files under the opened `dir` (symbolic links are neither followed nor listed), sorted by name. */
+async function walk(segments: string[], prefix: string, depth: number, out: TArtifact[]): Promise<void> {
+  const dir = await openUnder(workspacesRoot(env.dataDir), segments, "directory");
+  if (!dir) return;
   try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return;
-    throw e;
-  }
-  entries.sort((a, b) => a.name.localeCompare(b.name));
-  for (const entry of entries) {
-    if (out.length >= MAX_FILES) return;
-    const name = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory() && depth < MAX_DEPTH) await walk(join(dir, entry.name), name, depth + 1, out);
-    else if (entry.isFile()) out.push({ name, size: (await lstat(join(dir, entry.name))).size });
+    const entries = (await readOpenedDir(dir)).sort((a, b) => a.name.localeCompare(b.name));
+    for (const entry of entries) {
+      if (out.length >= MAX_FILES) return;
+      const name = prefix ? `${prefix}/${entry.name}` : entry.name;
+      if (entry.isDirectory && depth < MAX_DEPTH) await walk([...segments, entry.name], name, depth + 1, out);
+      else if (entry.isFile) {
+        // Through the open directory: its entry, whatever its path now leads to.
+        const info = await lstat(join(`/proc/self/fd/${dir.handle.fd}`, entry.name)).catch(() => lstat(join(dir.path, entry.name)));
+        if (info.isFile()) out.push({ name, size: info.size });
+      }
+    }
+  } finally {
+    await dir.handle.close();
   }
 }
 
@@ -67,7 +73,7 @@ export async function listArtifacts(actor: Actor, input: z.infer<typeof ZListArt
   const attempt = await attemptOf(actor, input.id, input.stepId, input.attempt);
   if (attempt === 0) return { attempt, items: [] };
   const items: TArtifact[] = [];
-  await walk(artifactsDir(env.dataDir, input.id, input.stepId, attempt), "", 0, items);
+  await walk(artifactsSegments(input.id, input.stepId, attempt), "", 0, items);
   return { attempt, items };
 }
 
@@ -79,14 +85,15 @@ function checkName(name: string): void {
   }
 }
 
-/** The absolute path of one artifact, for download; NOT_FOUND unless it is a file inside its directory. */
-export async function artifactPath(actor: Actor, input: { id: string; stepId: string; attempt: number; name: string }): Promise<{ path: string; size: number }> {
+/**
+ * One artifact, opened for download (the caller streams from the handle and closes it): NOT_FOUND
+ * unless it is a regular file reached from the workspaces root without a symbolic link. The
+ * handle, not a path, goes to the response, so nothing is looked up again after the check.
+ */
+export async function openArtifact(actor: Actor, input: { id: string; stepId: string; attempt: number; name: string }): Promise<OpenedUnder> {
   checkName(input.name);
   const attempt = await attemptOf(actor, input.id, input.stepId, input.attempt);
-  const root = artifactsDir(env.dataDir, input.id, input.stepId, attempt);
-  const inside = await resolveInside(root, input.name);
-  if (!inside.ok) throw new AppError("NOT_FOUND", `No artifact ${JSON.stringify(input.name)} for ${input.stepId} attempt ${attempt}.`);
-  const info = await lstat(inside.path);
-  if (!info.isFile()) throw new AppError("NOT_FOUND", `No artifact ${JSON.stringify(input.name)} for ${input.stepId} attempt ${attempt}.`);
-  return { path: inside.path, size: info.size };
+  const file = await openUnder(workspacesRoot(env.dataDir), [...artifactsSegments(input.id, input.stepId, attempt), ...input.name.split("/")], "file");
+  if (!file) throw new AppError("NOT_FOUND", `No artifact ${JSON.stringify(input.name)} for ${input.stepId} attempt ${attempt}.`);
+  return file;
 }

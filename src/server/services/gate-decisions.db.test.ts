@@ -22,7 +22,7 @@ import { createTeam, createUserWithRoles, migrateTestDb } from "~/server/testing
 import { Worker } from "~/server/worker/worker";
 import { decideApproval, gateContext, listApprovals, pendingCount } from "./approvals";
 import { listAudit } from "./audit/list-audit";
-import { artifactPath, listArtifacts } from "./artifacts";
+import { listArtifacts, openArtifact } from "./artifacts";
 import { startRun } from "./runs";
 import { saveWorkflow } from "./workflows";
 
@@ -247,8 +247,9 @@ describe("what gate decisions carry", () => {
       const ctx = await gateContext(ann, gate.id);
       expect(ctx.artifacts).toEqual({ attempt: 1, items: [{ name: "logs/a.log", size: 2 }, { name: "report.txt", size: 8 }] });
       expect(await listArtifacts(viewer, { id: runId, stepId: "build" })).toEqual(ctx.artifacts);
-      const file = await artifactPath(viewer, { id: runId, stepId: "build", attempt: 1, name: "logs/a.log" });
+      const file = await openArtifact(viewer, { id: runId, stepId: "build", attempt: 1, name: "logs/a.log" });
       expect(file.size).toBe(2);
+      await file.handle.close();
 
       // Escapes: `..`, absolute-looking names, and a symbolic link a step left pointing out.
       const dir = artifactsDir(env.dataDir, runId, "build", 1);
@@ -256,12 +257,12 @@ describe("what gate decisions carry", () => {
       symlinkSync(join(env.dataDir, "secret.txt"), join(dir, "leak.txt"));
       mkdirSync(join(dir, "sub"), { recursive: true });
       for (const name of ["../../../../secret.txt", "../1/report.txt", "/etc/passwd", "sub/../../1/report.txt", "leak.txt", "sub", "", "a\\..\\b", "missing.txt"]) {
-        await expect(artifactPath(ann, { id: runId, stepId: "build", attempt: 1, name }), name).rejects.toMatchObject({ code: "NOT_FOUND" });
+        await expect(openArtifact(ann, { id: runId, stepId: "build", attempt: 1, name }), name).rejects.toMatchObject({ code: "NOT_FOUND" });
       }
       // The link is not listed either; another team's caller finds nothing.
       expect((await listArtifacts(ann, { id: runId, stepId: "build" })).items.map((i) => i.name)).toEqual(["logs/a.log", "report.txt"]);
       await expect(listArtifacts(outsider, { id: runId, stepId: "build" })).rejects.toMatchObject({ code: "NOT_FOUND" });
-      await expect(artifactPath(outsider, { id: runId, stepId: "build", attempt: 1, name: "report.txt" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+      await expect(openArtifact(outsider, { id: runId, stepId: "build", attempt: 1, name: "report.txt" })).rejects.toMatchObject({ code: "NOT_FOUND" });
       await expect(listArtifacts(ann, { id: runId, stepId: "build", attempt: 2 })).rejects.toMatchObject({ code: "NOT_FOUND" });
 
       // A retry writes its files to a new directory; the first attempt's stay as they were.

@@ -7,10 +7,11 @@ import { z } from "zod";
 import type { Actor } from "~/server/auth/actor";
 import { hashPassword } from "~/server/auth/password";
 import { db } from "~/server/db";
+import { isUniqueViolation } from "~/server/db/unique-violation";
 import { AppError } from "~/server/errors";
 import { newId } from "~/server/ids";
 import { recordAudit } from "./audit/record-audit";
-import { ZEmail, ZPassword } from "./users";
+import { emailTaken, ZEmail, ZPassword } from "./users";
 
 export const ZCreateTeam = z.object({
   name: z.string().trim().min(1, "Name the team.").max(100),
@@ -27,9 +28,8 @@ export const ZTeam = z.object({
 
 export async function createTeam(actor: Actor, input: z.infer<typeof ZCreateTeam>): Promise<z.infer<typeof ZTeam>> {
   if (await db.team.findUnique({ where: { name: input.name } })) throw new AppError("CONFLICT", `A team named ${input.name} exists already.`);
-  if (await db.user.findUnique({ where: { email: input.admin.email } })) {
-    throw new AppError("CONFLICT", `A user with e-mail ${input.admin.email} exists already: a new team's first admin is a new user.`);
-  }
+  // The first admin is a new user. As in createUser: no look-up of the address first, and the
+  // neutral answer when the unique index refuses it, so creating a team tells no more.
   const passwordHash = await hashPassword(input.admin.password);
   const teamId = newId("team");
   const userId = newId("usr");
@@ -41,6 +41,11 @@ export async function createTeam(actor: Actor, input: z.infer<typeof ZCreateTeam
     // In the creator's team (the new team's log starts empty: it learns nothing of the creator's).
     await recordAudit({ prisma: tx }, actor, { action: "team.created", targetId: teamId, after: { name: t.name, admin: { id: userId, email: input.admin.email } } });
     return t;
+  }).catch(async (e: unknown) => {
+    // The name (taken by a racing create) or the admin's address.
+    if (!isUniqueViolation(e)) throw e;
+    const nameTaken = await db.team.findUnique({ where: { name: input.name }, select: { id: true } });
+    throw nameTaken ? new AppError("CONFLICT", `A team named ${input.name} exists already.`) : await emailTaken(actor, input.admin.email);
   });
   return { id: team.id, name: team.name, admin: { id: userId, email: input.admin.email }, createdAt: team.createdAt };
 }

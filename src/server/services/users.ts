@@ -5,6 +5,7 @@ import { hashPassword } from "~/server/auth/password";
 import { REVOKE_SESSIONS } from "~/server/auth/session-version";
 import { ROLES, ZRole, type Role } from "~/server/auth/permissions";
 import { db } from "~/server/db";
+import { isUniqueViolation } from "~/server/db/unique-violation";
 import { AppError } from "~/server/errors";
 import { newId } from "~/server/ids";
 import { forgetSignInFailures } from "./sign-in";
@@ -62,24 +63,43 @@ export async function listUsers(actor: Actor): Promise<TUser[]> {
   return [...byUser.values()].map((e) => toUser(e.user, e.roles));
 }
 
+/**
+ * The one answer for an e-mail address that is taken outside the caller's team: it says neither
+ * that the address exists nor where, so an admin cannot probe other teams' members with it.
+ */
+export const EMAIL_UNAVAILABLE = "This e-mail address cannot be used for a new account. Use another address.";
+
+/**
+ * The answer for an e-mail address that belongs to a user already: by name when that user is in
+ * the caller's own team (the admin sees them in the list anyway), else the neutral EMAIL_UNAVAILABLE.
+ */
+export async function emailTaken(actor: Actor, email: string): Promise<AppError> {
+  const own = await db.membership.findFirst({ where: { teamId: actor.teamId, user: { email } }, select: { id: true } });
+  return new AppError("CONFLICT", own ? `${email} is a member of team ${actor.teamName} already.` : EMAIL_UNAVAILABLE);
+}
+
 export async function createUser(actor: Actor, input: z.infer<typeof ZCreateUser>): Promise<TUser> {
-  const existing = await db.user.findUnique({ where: { email: input.email } });
-  if (existing) throw new AppError("CONFLICT", `A user with e-mail ${input.email} exists already.`);
+  // No look-up first: every address pays the same bcrypt hash and insert attempt, and a taken one
+  // is only known from the unique index refusing it, so time tells no more than the answer.
   const passwordHash = await hashPassword(input.password);
   const roles = sortRoles(input.roles);
-  const user = await db.$transaction(async (tx) => {
-    const created = await tx.user.create({
-      data: {
-        id: newId("usr"),
-        email: input.email,
-        name: input.name ?? null,
-        passwordHash,
-        memberships: { create: roles.map((role) => ({ id: newId("mem"), teamId: actor.teamId, role })) },
-      },
+  const user = await db
+    .$transaction(async (tx) => {
+      const created = await tx.user.create({
+        data: {
+          id: newId("usr"),
+          email: input.email,
+          name: input.name ?? null,
+          passwordHash,
+          memberships: { create: roles.map((role) => ({ id: newId("mem"), teamId: actor.teamId, role })) },
+        },
+      });
+      await recordAudit({ prisma: tx }, actor, { action: "user.created", targetId: created.id, after: auditUser(created, roles) });
+      return created;
+    })
+    .catch(async (e: unknown) => {
+      throw isUniqueViolation(e) ? await emailTaken(actor, input.email) : e;
     });
-    await recordAudit({ prisma: tx }, actor, { action: "user.created", targetId: created.id, after: auditUser(created, roles) });
-    return created;
-  });
   return toUser(user, roles);
 }
 

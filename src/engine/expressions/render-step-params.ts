@@ -30,9 +30,24 @@ export function renderStepParams(type: LeafStepType, params: Json, context: Expr
     const others = renderValue(rest, context);
     if (!others.ok) return { ok: false, code: "expression", message: `params: ${others.error.message} in "${others.error.template}"` };
     const secrets = [...new Set([...shell.secrets, ...others.secrets])];
-    return { ok: true, value: { ...(others.value as { [key: string]: Json }), command: shell.command }, secrets, commandValues: shell.values };
+    return { ok: true, value: { ...(shellStrings(others.value) as { [key: string]: Json }), command: shell.command }, secrets, commandValues: shell.values };
   }
   const rendered = renderValue(params, context);
   if (!rendered.ok) return { ok: false, code: "expression", message: `params: ${rendered.error.message} in "${rendered.error.template}"` };
-  return { ok: true, value: rendered.value, secrets: rendered.secrets };
+  return { ok: true, value: type === "shell" ? shellStrings(rendered.value) : rendered.value, secrets: rendered.secrets };
+}
+
+const text = (v: Json): Json => (typeof v === "string" ? v : JSON.stringify(v));
+
+/**
+ * A shell step's argv elements and env values are strings: `"{{ inputs.n }}"` alone keeps the
+ * value's type when rendered (5, {a: 1}), which is one argument or one variable all the same, so it
+ * becomes its text (JSON for objects) rather than failing the params' schema.
+ */
+function shellStrings(params: Json): Json {
+  if (!isRecord(params)) return params;
+  const out = { ...params };
+  if (Array.isArray(params.argv)) out.argv = params.argv.map(text);
+  if (isRecord(params.env ?? null)) out.env = Object.fromEntries(Object.entries(params.env as { [key: string]: Json }).map(([k, v]) => [k, text(v)]));
+  return out;
 }

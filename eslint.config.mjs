@@ -76,20 +76,36 @@ export default tseslint.config(
             { group: ["@prisma/*", "prisma"], message: "src/engine is pure: persistence goes through ports." },
             { group: ["node:*", "fs", "path", "child_process", "os", "crypto", "http", "https", "net"], message: "src/engine is pure: side effects go through ports." },
             { group: ["~/server/*", "~/server", "**/server/**", "~/env", "**/env"], message: "src/engine never reaches up into the server or env." },
-            { group: ["~/app/*", "~/features/*", "~/trpc/*", "~/components/*"], message: "src/engine never reaches up into the UI." },
+            { group: ["~/app/*", "~/features/*", "~/trpc/*", "~/components/*", "**/app/**", "**/features/**", "**/trpc/**", "**/components/**"], message: "src/engine never reaches up into the UI." },
           ],
         },
       ],
       "no-restricted-globals": [
         "error",
-        { name: "setTimeout", message: "Use the Clock port." },
-        { name: "setInterval", message: "Use the Clock port." },
+        ...["setTimeout", "setInterval", "setImmediate", "clearTimeout", "clearInterval", "clearImmediate", "queueMicrotask", "performance"].map(
+          (name) => ({ name, message: "src/engine has no timers or clocks: use the Clock port." }),
+        ),
+        ...["fetch", "crypto", "XMLHttpRequest", "WebSocket"].map((name) => ({ name, message: "src/engine is pure: side effects go through ports." })),
         { name: "process", message: "src/engine is pure." },
       ],
       "no-restricted-properties": [
         "error",
         { object: "Date", property: "now", message: "Use the Clock port." },
         { object: "Math", property: "random", message: "Use a seeded random from the ports." },
+        // globalThis.setTimeout, globalThis.fetch, ... reach the same side effects by another name.
+        ...["setTimeout", "setInterval", "setImmediate", "queueMicrotask", "performance", "fetch", "crypto", "process", "Date"].map((property) => ({
+          object: "globalThis",
+          property,
+          message: "src/engine is pure: side effects go through ports.",
+        })),
+      ],
+      "no-restricted-syntax": [
+        "error",
+        { selector: "CallExpression[callee.name='eval']", message: "Never eval: use the engine's CEL evaluate()." },
+        { selector: "NewExpression[callee.name='Function']", message: "Never new Function: use the engine's CEL evaluate()." },
+        // new Date(ms) of a given instant is pure; new Date() and Date() read the wall clock.
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: "new Date() reads the wall clock: use the Clock port (clock.now())." },
+        { selector: "CallExpression[callee.name='Date']", message: "Date() reads the wall clock: use the Clock port (clock.now())." },
       ],
     },
   },

@@ -20,7 +20,12 @@ const noop = (id: string, extra = ""): string => `  - { id: ${id}, type: noop${e
 
 const cases: Case[] = [
   { name: "YAML syntax error (unclosed quote)", yaml: ['name: "demo', "steps: []"], code: "yaml_syntax", line: 3, col: 1, says: "add the missing closing character" },
-  { name: "duplicate key", yaml: ["name: a", "name: b", "steps:", noop("x")], code: "duplicate_key", line: 2, col: 1, says: "merge or remove the repeated key" },
+  { name: "duplicate key", yaml: ["name: a", "name: b", "steps:", noop("x")], code: "duplicate_key", line: 2, col: 1, says: 'duplicate key "name" (first at 1:1): each key may appear once' },
+  {
+    name: "duplicate nested key",
+    yaml: ["name: a", "steps:", "  - id: x", "    type: noop", "    timeout: 5m", "    timeout: 10m"],
+    code: "duplicate_key", line: 6, col: 5, says: 'duplicate key "timeout" (first at 5:5)',
+  },
   { name: "tab indentation", yaml: ["name: a", "steps:", "\t- { id: x, type: noop }"], code: "yaml_syntax", line: 3, col: 1, says: "indent with spaces, not tabs" },
   { name: "unknown top-level field with did-you-mean", yaml: ["name: a", "descripton: hi", "steps:", noop("x")], code: "unknown_field", line: 2, col: 1, says: 'unknown field "descripton" (did you mean "description"?): rename it to "description"' },
   { name: "needs as a string", yaml: ["name: a", "steps:", noop("x"), "  - { id: y, type: noop, needs: x }"], code: "invalid_type", line: 4, col: 33, says: "expected list, got string \"x\": write a list, e.g. [x]" },

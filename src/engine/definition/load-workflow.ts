@@ -1,4 +1,5 @@
 import { isMap, isScalar, LineCounter, parseDocument, visit, type Alias, type Document, type Node as YamlNode } from "yaml";
+import { duplicateKeys } from "./duplicate-keys";
 import type { z } from "zod";
 import type { Path } from "../graph/build-graph";
 import { didYouMean, suggestion } from "./did-you-mean";
@@ -423,13 +424,19 @@ function loadUnsafe(source: string, options: LoadOptions): LoadResult {
   // logLevel "error": the yaml library would otherwise print warnings through process.emitWarning.
   const doc = parseDocument(source, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: true, logLevel: "error" });
   if (doc.errors.length > 0) {
+    const duplicates = doc.errors.some((e) => e.code === "DUPLICATE_KEY") ? duplicateKeys(source, lines) : [];
     return fail(
       doc.errors.map((e) => {
         const at = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
         const duplicate = e.code === "DUPLICATE_KEY";
         const first = e.message.split("\n")[0] ?? e.message;
         const hint = YAML_HINTS[e.code] ?? "fix the YAML syntax here (indentation, quotes, brackets)";
-        return issue(duplicate ? "duplicate_key" : "yaml_syntax", Math.max(1, at.line), Math.max(1, at.col), "", duplicate ? `${first}: ${hint}` : `YAML syntax error: ${first}: ${hint}`);
+        if (duplicate) {
+          const d = duplicates.find((k) => k.line === at.line && k.col === at.col) ?? duplicates.find((k) => k.line === at.line);
+          const what = d ? `duplicate key "${d.key}" (first at ${d.first.line}:${d.first.col})` : first;
+          return issue("duplicate_key", Math.max(1, at.line), Math.max(1, at.col), "", `${what}: ${hint}`);
+        }
+        return issue("yaml_syntax", Math.max(1, at.line), Math.max(1, at.col), "", `YAML syntax error: ${first}: ${hint}`);
       }),
     );
   }

@@ -37,6 +37,7 @@ describe("rewriteShellCommand: each context gets its reference", () => {
     ["after a case inside $(…)", "echo $(case a in a) echo {{ x }};; esac) {{ y }}", 'echo $(case a in a) echo "${WF_VALUE_0}";; esac) "${WF_VALUE_1}"', ["word", "word"]],
     ["a redirection target", "echo hi > {{ x }} 2>/dev/null", 'echo hi > "${WF_VALUE_0}" 2>/dev/null', ["word"]],
     ["a comment", "true # {{ x }}", 'true # "${WF_VALUE_0}"', ["word"]],
+    ["after ${NAME}, $1 and $@", 'echo ${HOME}{{ x }} $1{{ y }} "$@{{ z }}"', 'echo ${HOME}"${WF_VALUE_0}" $1"${WF_VALUE_1}" "$@${WF_VALUE_2}"', ["word", "word", "double_quoted"]],
     ["after a subshell and a ${…} without values", "(cd /tmp) && echo ${HOME:-/} {{ x }}", '(cd /tmp) && echo ${HOME:-/} "${WF_VALUE_0}"', ["word"]],
     ["a line continuation", "echo a \\\n  {{ x }}", 'echo a \\\n  "${WF_VALUE_0}"', ["word"]],
   ])("%s", (_name, template, script, expected) => {
@@ -74,6 +75,8 @@ describe("rewriteShellCommand: contexts where a value cannot be data are refused
     ["right after a backslash in a heredoc", "cat <<EOF\n\\{{ x }}\nEOF", 11, /backslash/],
     ["right after $", "echo ${{ x }}", 6, /follow '\$'/],
     ["right after $ in double quotes", 'echo "${{ x }}"', 7, /follow '\$'/],
+    ["right after $NAME", "echo $HOME{{ x }}", 10, /extend the variable's name/],
+    ["right after $NAME in double quotes", 'echo "$HOME{{ x }}"', 11, /extend the variable's name/],
     ["inside ${…}", "echo ${v:-{{ x }}}", 10, /\$\{…\}/],
     ["inside ${…} in double quotes", 'echo "${v#{{ x }}}"', 10, /\$\{…\}/],
     ["inside $'…'", "echo $'a{{ x }}'", 8, /\$'…'/],

@@ -1,5 +1,5 @@
 import { CommandReader } from "./shell-command-reader";
-import { BLANK, MSG, OPERATOR, Refusal, SLOT, type Heredoc, type ShellContext, type Source } from "./shell-syntax";
+import { BLANK, MSG, NAME_CHAR, OPERATOR, Refusal, SLOT, type Heredoc, type ShellContext, type Source } from "./shell-syntax";
 
 /**
  * A recursive-descent reader of POSIX sh quoting: just enough grammar (words, quotes, `$…`
@@ -89,6 +89,12 @@ export class ShellLexer {
     }
     if (next === "{") return this.parameter(i + 2, i);
     if (next === "'" && where === "command") return this.ansiC(i + 2, i);
+    if (next !== undefined && /[A-Za-z_]/.test(next)) {
+      let end = i + 2;
+      while (end < this.len && NAME_CHAR.test(this.src[end] as string)) end++;
+      if (this.src[end] === SLOT) this.refuse(end, MSG.nameAfterDollar);
+      return end;
+    }
     return i + 1;
   }
 

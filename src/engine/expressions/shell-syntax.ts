@@ -42,6 +42,7 @@ export const OPERATOR = new Set([";", "&", "|", "(", ")", "<", ">"]);
 export const MSG = {
   backslash: "a value cannot follow a backslash: the backslash would escape the quote that keeps the value one word; remove the backslash",
   dollar: "a value cannot follow '$' (it would become part of a parameter name): remove the '$'",
+  nameAfterDollar: "a value cannot follow $NAME (it would extend the variable's name): write ${NAME}{{ … }}",
   parameter: "a value cannot be used inside ${…} (a parameter expansion reads it as a name, pattern or operator): assign it first, e.g. v={{ … }}; then use ${v%.txt}",
   arithmetic:
     "a value cannot be used inside $(( )) or (( )) (arithmetic evaluates it as an expression, which can run commands in some shells): assign it to a variable, check it is a number (case $n in ''|*[!0-9]*) exit 2;; esac), then use $((n + 1))",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ApprovalPolicy } from "../definition/schema";
-import { checkDecision, type DecisionContext } from "./check-decision";
+import { autoApproval, checkDecision, type DecisionContext } from "./check-decision";
 import { DECISION_ACTIONS, GATE_ACTION_RULES } from "./gate-actions";
 
 const policy = (p: Partial<ApprovalPolicy> = {}): ApprovalPolicy => ({ min_approvals: 1, allow_self_approval: false, on_timeout: "fail", ...p });
@@ -71,5 +71,17 @@ describe("checkDecision", () => {
     expect(before).toMatchObject({ ok: false, code: "not_in_policy", reason: expect.stringContaining("it escalates to admin after 1h") });
     expect(checkDecision(p, admin, "approve", ctx({ requestedAt: 0, now: 3_600_000 }))).toMatchObject({ ok: true, final: true });
     expect(checkDecision(p, ann, "approve", ctx({ requestedAt: 0, now: 0 }))).toMatchObject({ ok: true });
+  });
+});
+
+describe("autoApproval", () => {
+  const starter = { ...ann, may: APPROVER };
+  it("passes a gate only when the starter alone could approve it", () => {
+    expect(autoApproval(policy({ allow_self_approval: true }), starter)).toMatchObject({ ok: true, final: true });
+    expect(autoApproval(policy(), starter)).toMatchObject({ ok: false, code: "self_approval" });
+    expect(autoApproval(policy({ allow_self_approval: true, min_approvals: 2 }), starter)).toMatchObject({ ok: false, code: "quorum_first", reason: expect.stringContaining("auto mode is one person") });
+    expect(autoApproval(policy({ allow_self_approval: true, approvers: { roles: ["admin"], users: [] } }), starter)).toMatchObject({ ok: false, code: "not_in_policy" });
+    expect(autoApproval(policy({ allow_self_approval: true }), { ...starter, roles: ["operator"], may: { decide: false, control: true } })).toMatchObject({ ok: false, code: "no_permission" });
+    expect(autoApproval(policy({ allow_self_approval: true }), null)).toMatchObject({ ok: false });
   });
 });

@@ -97,3 +97,17 @@ export function checkDecision(policy: ApprovalPolicy, decider: Decider, action: 
   }
   return { ok: true, final: approvals >= needed, approvals, needed };
 }
+
+/**
+ * Auto mode is the run's starter approving every gate at once, so it passes a gate only when the
+ * starter alone could approve it: in the policy, `allow_self_approval`, `min_approvals: 1`. Any
+ * other gate waits for people as in interactive mode (services refuse to start such a run in
+ * auto mode when its gates are known up front). `starter` null: nobody (e.g. a deleted user).
+ */
+export function autoApproval(policy: ApprovalPolicy, starter: (Decider & { may: DecisionContext["may"] }) | null): DecisionCheck {
+  if (!starter) return { ok: false, code: "no_permission", reason: "auto mode approves as the run's starter, and the run has none" };
+  const check = checkDecision(policy, starter, "approve", { startedBy: starter.userId, approvedBy: [], may: starter.may });
+  if (!check.ok) return check;
+  if (!check.final) return { ok: false, code: "quorum_first", reason: `the gate needs ${check.needed} approvals, and auto mode is one person` };
+  return check;
+}

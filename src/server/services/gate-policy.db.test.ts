@@ -22,7 +22,7 @@ import { decideApproval, listApprovals } from "./approvals";
 import { startRun } from "./runs";
 import { saveWorkflow } from "./workflows";
 
-const people: Record<"starter" | "ann" | "bob" | "outsider" | "viewer", Actor> = {} as never;
+const people: Record<"starter" | "ann" | "bob" | "outsider" | "viewer" | "operator", Actor> = {} as never;
 type Who = "starter" | "bob" | "outsider";
 
 const FLOW = (name: string, n: number, extra = "") => `name: ${name}
@@ -142,6 +142,8 @@ describe("gate policy: every action × starter, second approver, outsider × N =
     await saveWorkflow(team, { yaml: FLOW("quorum1", 1) });
     await saveWorkflow(team, { yaml: FLOW("quorum2", 2) });
     await saveWorkflow(team, { yaml: FLOW("escalating", 1, ", escalate: { after: 400ms, roles: [admin] }") });
+    await saveWorkflow(team, { yaml: FLOW("selfish", 1, ", allow_self_approval: true") });
+    people.operator = await createUserWithRoles(team.id, "op@x.io", ["operator"]);
     const w = new Worker({ store: engineStore(), executors: { noop: { execute: async (e) => ({ ok: true, output: (e.params as { output?: never })?.output ?? {} }) } }, pollMs: 10 }).start();
     return () => w.stop(2000);
   });
@@ -207,5 +209,20 @@ describe("gate policy: every action × starter, second approver, outsider × N =
     expect(late?.canDecide).toEqual({ ok: true });
     expect((await decideApproval(people.outsider, { id: gate.id, action: "approve" })).status).toBe("approved");
     expect(await runEnd(runId)).toBe("succeeded");
+  });
+
+  it("auto mode is the starter approving: refused at the start for a gate they could not pass alone", async () => {
+    await expect(startRun(people.starter, { workflow: "quorum1", approvalMode: "auto" })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+      message: expect.stringContaining('Auto mode cannot pass the gate of "build": You started this run'),
+      details: { code: "auto_mode_refused", step: "build", reason: "self_approval" },
+    });
+    await expect(startRun(people.starter, { workflow: "quorum2", approvalMode: "auto" })).rejects.toMatchObject({ details: { code: "auto_mode_refused" } });
+    await expect(startRun(people.operator, { workflow: "selfish", approvalMode: "auto" })).rejects.toMatchObject({ details: { code: "auto_mode_refused", reason: "no_permission" } });
+    expect(await db.run.count({ where: { approvalMode: "auto" } })).toBe(0);
+    // A gate that lets its starter approve alone: auto mode passes it, recorded as such.
+    const run = await startRun(people.starter, { workflow: "selfish", approvalMode: "auto" });
+    expect(await runEnd(run.id)).toBe("succeeded");
+    expect(await db.approval.findFirstOrThrow({ where: { runId: run.id } })).toMatchObject({ status: "approved", decidedBy: "auto mode" });
   });
 });

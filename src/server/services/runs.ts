@@ -4,6 +4,7 @@
  * from the failed steps). Control goes through the engine store like any event.
  */
 import { z } from "zod";
+import type { WorkflowDefinition } from "~/engine/definition/schema";
 import { EngineError } from "~/engine/errors";
 import type { EngineEvent, RunHeader, StepState } from "~/engine/scheduler/types";
 import { RUN_STATUSES, STEP_STATUSES } from "~/engine/status";
@@ -15,6 +16,7 @@ import type { AuditAction } from "~/server/store/audit-actions";
 import { engineStore } from "~/server/store/instance";
 import { notifyWork } from "~/server/worker/hub";
 import { recordAudit } from "./audit/record-audit";
+import { checkAutoMode } from "./auto-mode";
 
 export const ZApprovalMode = z.enum(["interactive", "auto"]);
 
@@ -217,6 +219,7 @@ export async function startRun(actor: Actor, input: z.infer<typeof ZStartRun>): 
     orderBy: { version: "desc" },
   });
   if (!version) throw new AppError("NOT_FOUND", `Workflow "${input.workflow}" has no version ${input.version ?? ""}.`);
+  if (input.approvalMode === "auto") checkAutoMode(actor, JSON.parse(version.definition) as WorkflowDefinition);
   const runId = newId("run");
   try {
     await engineStore().startRun({

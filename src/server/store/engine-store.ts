@@ -23,7 +23,9 @@ import type { Json } from "~/engine/json";
 import { createRun, touchedSteps } from "~/engine/scheduler/create-run";
 import { applyRunPatch } from "~/engine/scheduler/apply-run-patch";
 import { decide, RETRY_CANDIDATE_STATUSES } from "~/engine/scheduler/decide";
+import { autoApproval } from "~/engine/approvals/check-decision";
 import { gateStatusAfter } from "~/engine/approvals/gate-actions";
+import { permissionsOf, ZRole } from "~/server/auth/permissions";
 import type { EngineCommand, EngineEvent, RunHeader, RunState, StepState } from "~/engine/scheduler/types";
 import type { WorkflowDefinition } from "~/engine/definition/schema";
 import { newId } from "~/server/ids";
@@ -649,7 +651,7 @@ export class EngineStore {
             : { type: "run_timed_out", at: command.at },
         );
         break;
-      case "open_gate":
+      case "open_gate": {
         await q.run(
           'INSERT INTO "Approval" ("id","teamId","runId","stepId","attempt","gateId","status","policy","output","requestedAt","expiresAt") VALUES (?,?,?,?,?,?,?,?,?,?,?)',
           [
@@ -666,15 +668,18 @@ export class EngineStore {
             command.expiresAt ?? null,
           ],
         );
+        // Auto mode passes only the gates its starter alone could approve; the others wait for people.
+        const autoCheck = ctx.header.approvalMode === "auto" ? autoApproval(command.policy, await this.starterAsDecider(q, ctx.teamId, ctx.header.startedBy)) : undefined;
+        const auto = autoCheck?.ok === true;
         await appendAudit(q, this.sql.kind, {
           teamId: ctx.teamId,
           at: now,
           actor: "engine",
           action: "gate.opened",
           target: gateTarget(command.runId, command.stepId, command.attempt),
-          after: { gateId: command.gateId, expiresAt: command.expiresAt ?? null },
+          after: { gateId: command.gateId, expiresAt: command.expiresAt ?? null, ...(autoCheck && !autoCheck.ok ? { autoMode: `not approved: ${autoCheck.reason}` } : {}) },
         });
-        if (ctx.header.approvalMode !== "auto") {
+        if (!auto) {
           if (await this.notify(q, ctx.teamId, { event: "gate.opened", gateId: command.gateId, runId: command.runId, stepId: command.stepId, workflow: ctx.header.workflow, expiresAt: command.expiresAt ?? null }, now)) result.queued = true;
           const escalate = command.policy.escalate;
           if (escalate) {
@@ -687,7 +692,7 @@ export class EngineStore {
             });
           }
         }
-        if (ctx.header.approvalMode === "auto") {
+        if (auto) {
           await this.insertEvent(q, command.runId, now, {
             type: "gate_decided",
             stepId: command.stepId,
@@ -709,6 +714,7 @@ export class EngineStore {
           });
         }
         break;
+      }
       case "cancel_step": {
         // Ending the lease is the signal: its worker's next heartbeat finds it gone and kills it.
         await q.run('UPDATE "StepRun" SET "command" = NULL, "leaseOwner" = NULL, "leaseExpiresAt" = NULL WHERE "runId" = ? AND "stepId" = ?', [command.runId, command.stepId]);
@@ -1053,6 +1059,20 @@ export class EngineStore {
       await this.insertTask(q, { runId: event.runId, stepId: event.stepId, kind: "webhook", payload: { endpointId: e.id, teamId, notification: event }, availableAt: now });
     }
     return endpoints.length > 0;
+  }
+
+  /** The run's starter as a gate policy sees them now (roles and permissions in the team), or null. */
+  private async starterAsDecider(q: SqlExec, teamId: string, userId: string | undefined): Promise<Parameters<typeof autoApproval>[1]> {
+    if (!userId) return null;
+    const rows = await q.all<{ role: string; email: string; disabled: unknown }>(
+      'SELECT m."role", u."email", u."disabled" FROM "Membership" m JOIN "User" u ON u."id" = m."userId" WHERE m."userId" = ? AND m."teamId" = ?',
+      [userId, teamId],
+    );
+    const first = rows[0];
+    if (!first || first.disabled === true || first.disabled === 1 || first.disabled === 1n) return null;
+    const roles = rows.map((r) => ZRole.safeParse(r.role)).flatMap((r) => (r.success ? [r.data] : []));
+    const perms = permissionsOf(roles);
+    return { userId, email: first.email, roles, may: { decide: perms.has("approval.decide"), control: perms.has("run.control") } };
   }
 
   /**

@@ -8,7 +8,7 @@ import { db } from "~/server/db";
 import { newId } from "~/server/ids";
 import { createEngineStore } from "~/server/store/create-engine-store";
 import type { EngineStore } from "~/server/store/engine-store";
-import { createTeam, migrateTestDb } from "~/server/testing/seed";
+import { createTeam, createUserWithRoles, migrateTestDb } from "~/server/testing/seed";
 import { saveWorkflow } from "~/server/services/workflows";
 import { Worker } from "./worker";
 
@@ -22,9 +22,9 @@ async function version(yaml: string) {
   return { workflowId: v.workflowId, workflowVersionId: v.id, version: v.version };
 }
 
-async function start(yaml: string, inputs?: Record<string, unknown>, approvalMode: "interactive" | "auto" = "interactive") {
+async function start(yaml: string, inputs?: Record<string, unknown>, approvalMode: "interactive" | "auto" = "interactive", startedBy?: string) {
   const runId = newId("run");
-  await store.startRun({ runId, teamId: team.id, ...(await version(yaml)), inputs, approvalMode });
+  await store.startRun({ runId, teamId: team.id, ...(await version(yaml)), inputs, approvalMode, ...(startedBy ? { startedBy } : {}) });
   for (const w of workers) w.wake();
   return runId;
 }
@@ -123,17 +123,37 @@ describe("worker on SQLite", () => {
     expect(await db.stepAttempt.count({ where: { runId } })).toBe(52);
   });
 
-  it("auto mode approves gates itself and says so", async () => {
+  it("auto mode approves the gates its starter alone could approve, and says so; the others wait for people", async () => {
     worker({ noop: executor(() => ({ ok: true, output: { built: true } })) });
-    const runId = await start(
-      "name: gated\nsteps:\n  - { id: build, type: noop }\n  - { id: review, type: approval, needs: [build] }\n  - { id: ship, type: noop, needs: [review] }\n",
-      undefined,
-      "auto",
-    );
+    const approver = await createUserWithRoles(team.id, `auto-${newId("u")}@x.io`, ["operator", "approver"]);
+    const flow = (name: string, policy: string) => `name: ${name}\nsteps:\n  - { id: build, type: noop }\n  - { id: review, type: approval, needs: [build], approval: ${policy} }\n  - { id: ship, type: noop, needs: [review] }\n`;
+    const runId = await start(flow("gated", "{ allow_self_approval: true }"), undefined, "auto", approver.userId);
     const run = await waitForEnd(runId);
     expect(run.status).toBe("succeeded");
     const review = await db.stepRun.findUniqueOrThrow({ where: { runId_stepId: { runId, stepId: "review" } } });
     expect(JSON.parse(review.state).gate).toMatchObject({ decidedBy: "auto mode" });
+
+    // No self-approval, two approvals, or no starter: auto mode cannot pass them.
+    for (const [policy, startedBy, why] of [
+      ["{}", approver.userId, "You started this run"],
+      ["{ allow_self_approval: true, min_approvals: 2 }", approver.userId, "auto mode is one person"],
+      ["{ allow_self_approval: true }", undefined, "the run has none"],
+    ] as const) {
+      const held = await start(flow(`held-${newId("w")}`, policy), undefined, "auto", startedBy);
+      const gate = await (async () => {
+        for (let i = 0; i < 500; i++) {
+          const row = await db.approval.findFirst({ where: { runId: held } });
+          if (row) return row;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        throw new Error("no gate");
+      })();
+      await new Promise((r) => setTimeout(r, 100));
+      expect((await db.approval.findUniqueOrThrow({ where: { id: gate.id } })).status).toBe("pending");
+      expect((await store.getRun(held))?.status).toBe("waiting_approval");
+      const opened = await db.auditLog.findFirstOrThrow({ where: { action: "gate.opened", target: { contains: held } } });
+      expect(opened.after).toContain(why);
+    }
   });
 
   it("a late result of an attempt whose lease was lost is refused, and the step runs again as attempt 2", async () => {

@@ -462,8 +462,10 @@ test("an admin reads the audit log of decisions and verifies its hash chain", as
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Audit" }).click();
   const table = page.getByRole("table", { name: "Audit log" });
   await expect(table.getByTestId("audit-row").first()).toBeVisible();
-  await page.getByLabel("Action").fill("gate.decided");
+  await page.getByLabel("Action").selectOption("gate.decided");
+  await page.getByRole("button", { name: "Apply" }).click();
   await expect(table.getByTestId("audit-row").first()).toContainText("gate.decided");
+  expect(new Set(await table.getByTestId("audit-row").locator("td:nth-child(4)").allTextContents())).toEqual(new Set(["gate.decided"]));
   await page.getByRole("button", { name: "Verify chain" }).click();
   await expect(page.getByRole("status").filter({ hasText: /Chain intact: \d+ rows verified/ })).toBeVisible();
   if (process.env.E2E_SCREENSHOTS) await page.screenshot({ path: "test-results/audit.png", fullPage: true });

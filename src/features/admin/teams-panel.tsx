@@ -1,18 +1,22 @@
 "use client";
-import { useMutation } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Button } from "~/components/ui/button";
 import { Alert, Card } from "~/components/ui/card";
 import { TextField } from "~/components/ui/field";
+import { formatTime } from "~/features/runs/format";
 import { useTRPC } from "~/trpc/react";
 
 /**
- * Creates another team with its first admin (a new user). You do not join it: its admin signs in
- * and manages its members; the two teams see nothing of each other.
+ * The teams you belong to and those created from this team (name, members, created), and a form
+ * that creates another team with its first admin (a new user). You do not join it: its admin signs
+ * in and manages its members; the two teams see nothing of each other.
  */
 export function TeamsPanel() {
   const trpc = useTRPC();
-  const create = useMutation(trpc.teams.create.mutationOptions());
+  const qc = useQueryClient();
+  const teams = useQuery(trpc.teams.list.queryOptions());
+  const create = useMutation(trpc.teams.create.mutationOptions({ onSuccess: () => qc.invalidateQueries({ queryKey: trpc.teams.list.queryKey() }) }));
   const [message, setMessage] = useState<{ kind: "error" | "success"; text: string } | null>(null);
 
   async function onCreate(e: FormEvent<HTMLFormElement>) {
@@ -37,6 +41,29 @@ export function TeamsPanel() {
         <div className="mb-3">
           <Alert kind={message.kind}>{message.text}</Alert>
         </div>
+      ) : null}
+      {teams.error ? <Alert>{teams.error.message}</Alert> : null}
+      {teams.data ? (
+        <table className="mb-6 w-full text-left text-sm" aria-label="Teams">
+          <thead className="text-xs uppercase text-slate-500">
+            <tr>
+              <th className="py-2">Team</th>
+              <th>Members</th>
+              <th>Created</th>
+              <th>You</th>
+            </tr>
+          </thead>
+          <tbody>
+            {teams.data.map((t) => (
+              <tr key={t.id} data-testid="team-row" className="border-t border-slate-100">
+                <td className="py-2 font-medium">{t.name}</td>
+                <td className="py-2 tabular-nums">{t.members}</td>
+                <td className="py-2 whitespace-nowrap">{formatTime(t.createdAt)}</td>
+                <td className="py-2 text-slate-600">{t.current ? "member (current team)" : t.relation === "member" ? "member" : "created from this team"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       ) : null}
       <p className="mb-3 text-sm text-slate-600">A new team starts empty, with its own first admin. You do not become a member of it.</p>
       <form onSubmit={onCreate} className="grid gap-3 md:grid-cols-4" aria-label="Create team">

@@ -3,9 +3,11 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Button } from "~/components/ui/button";
 import { Alert, Card } from "~/components/ui/card";
+import { ConfirmDialog } from "~/components/ui/confirm-dialog";
 import { TextField } from "~/components/ui/field";
 import { ROLES, type Role } from "~/server/auth/permissions";
 import { useTRPC } from "~/trpc/react";
+import { ResetPasswordDialog } from "./reset-password-dialog";
 
 function RoleChecks({ name, value, onChange }: { name: string; value: Role[]; onChange: (roles: Role[]) => void }) {
   return (
@@ -35,7 +37,9 @@ export function UsersPanel() {
   const create = useMutation(trpc.users.create.mutationOptions({ onSuccess: invalidate }));
   const setRoles = useMutation(trpc.users.setRoles.mutationOptions({ onSuccess: invalidate }));
   const setDisabled = useMutation(trpc.users.setDisabled.mutationOptions({ onSuccess: invalidate }));
-  const resetPassword = useMutation(trpc.users.resetPassword.mutationOptions());
+  // Disabling locks the user out at once (their sessions end): it asks first. Enabling does not.
+  const [disabling, setDisabling] = useState<{ id: string; email: string } | null>(null);
+  const [resetting, setResetting] = useState<{ id: string; email: string } | null>(null);
   const [roles, setNewRoles] = useState<Role[]>(["viewer"]);
   const [message, setMessage] = useState<{ kind: "error" | "success"; text: string } | null>(null);
 
@@ -94,18 +98,13 @@ export function UsersPanel() {
                 <Button
                   variant="secondary"
                   aria-label={`${u.disabled ? "Enable" : "Disable"} ${u.email}`}
-                  onClick={() => void act(() => setDisabled.mutateAsync({ userId: u.id, disabled: !u.disabled }), `${u.email} ${u.disabled ? "enabled" : "disabled"}.`)}
+                  onClick={() =>
+                    u.disabled ? void act(() => setDisabled.mutateAsync({ userId: u.id, disabled: false }), `${u.email} enabled.`) : setDisabling({ id: u.id, email: u.email })
+                  }
                 >
                   {u.disabled ? "Enable" : "Disable"}
                 </Button>
-                <Button
-                  variant="secondary"
-                  aria-label={`Reset password of ${u.email}`}
-                  onClick={() => {
-                    const password = window.prompt(`New password for ${u.email} (8+ characters)`);
-                    if (password) void act(() => resetPassword.mutateAsync({ userId: u.id, password }), `Password of ${u.email} reset.`);
-                  }}
-                >
+                <Button variant="secondary" aria-label={`Reset password of ${u.email}`} onClick={() => setResetting({ id: u.id, email: u.email })}>
                   Reset password
                 </Button>
               </td>
@@ -113,6 +112,33 @@ export function UsersPanel() {
           ))}
         </tbody>
       </table>
+      {disabling ? (
+        <ConfirmDialog
+          title={`Disable ${disabling.email}?`}
+          cancelLabel="Keep enabled"
+          confirmLabel="Yes, disable"
+          busy={setDisabled.isPending}
+          onCancel={() => setDisabling(null)}
+          onConfirm={() => {
+            const u = disabling;
+            setDisabling(null);
+            void act(() => setDisabled.mutateAsync({ userId: u.id, disabled: true }), `${u.email} disabled.`);
+          }}
+        >
+          <span className="font-medium">{disabling.email}</span> can no longer sign in: their open sessions end now, and their API tokens stop working while they are disabled. You
+          can enable them again later.
+        </ConfirmDialog>
+      ) : null}
+      {resetting ? (
+        <ResetPasswordDialog
+          user={resetting}
+          onCancel={() => setResetting(null)}
+          onDone={() => {
+            setMessage({ kind: "success", text: `Password of ${resetting.email} reset; their sessions ended.` });
+            setResetting(null);
+          }}
+        />
+      ) : null}
       <form onSubmit={onCreate} className="grid gap-3 md:grid-cols-4" aria-label="Create user">
         <TextField id="new-email" name="email" type="email" label="E-mail" required />
         <TextField id="new-name" name="name" label="Name" />

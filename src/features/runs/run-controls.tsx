@@ -2,8 +2,8 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Button } from "~/components/ui/button";
+import { ConfirmDialog } from "~/components/ui/confirm-dialog";
 import { useTRPC } from "~/trpc/react";
-import { Dialog } from "./dialog";
 import { runActions, type RunAction } from "./run-status";
 import type { Run } from "./run-types";
 
@@ -18,13 +18,14 @@ const DONE: Record<RunAction, string> = {
 export type ControlResult = { kind: "success" | "error"; text: string };
 
 /**
- * Cancel / Pause / Resume / Retry, as the run's status allows; Cancel asks for confirmation first.
+ * Cancel / Pause / Resume / Retry, as the run's status allows; Cancel and Pause ask for confirmation first.
  * `withoutCancel`: a pending gate's panel owns the page's one "Cancel run" button meanwhile.
  */
 export function RunControls({ run, onResult, withoutCancel = false }: { run: Run; onResult: (r: ControlResult) => void; withoutCancel?: boolean }) {
   const trpc = useTRPC();
   const qc = useQueryClient();
-  const [confirming, setConfirming] = useState(false);
+  // Cancel and Pause stop work others may be waiting for: both ask first.
+  const [confirming, setConfirming] = useState<"cancel" | "pause" | null>(null);
   const onSuccess = (updated: Run) => {
     qc.setQueryData(trpc.runs.get.queryKey({ id: run.id }), updated);
     void qc.invalidateQueries({ queryKey: trpc.runs.list.pathKey() });
@@ -51,31 +52,40 @@ export function RunControls({ run, onResult, withoutCancel = false }: { run: Run
   return (
     <div className="flex gap-2" role="group" aria-label="Run controls">
       {actions.map((a) => (
-        <Button key={a} variant={a === "cancel" ? "danger" : "secondary"} disabled={busy} onClick={() => (a === "cancel" ? setConfirming(true) : void perform(a))}>
+        <Button key={a} variant={a === "cancel" ? "danger" : "secondary"} disabled={busy} onClick={() => (a === "cancel" || a === "pause" ? setConfirming(a) : void perform(a))}>
           {LABEL[a]}
         </Button>
       ))}
-      {confirming ? (
-        <Dialog label="Cancel this run?" onClose={() => setConfirming(false)}>
-          <p className="text-sm text-slate-600">
-            Running steps of <span className="font-medium">{run.workflow}</span> are stopped and no further step starts. You can retry the run later from the cancelled steps.
-          </p>
-          <div className="mt-5 flex justify-end gap-2">
-            <Button variant="secondary" onClick={() => setConfirming(false)}>
-              Keep running
-            </Button>
-            <Button
-              variant="danger"
-              disabled={busy}
-              onClick={() => {
-                setConfirming(false);
-                void perform("cancel");
-              }}
-            >
-              Yes, cancel run
-            </Button>
-          </div>
-        </Dialog>
+      {confirming === "cancel" ? (
+        <ConfirmDialog
+          title="Cancel this run?"
+          cancelLabel="Keep running"
+          confirmLabel="Yes, cancel run"
+          busy={busy}
+          onCancel={() => setConfirming(null)}
+          onConfirm={() => {
+            setConfirming(null);
+            void perform("cancel");
+          }}
+        >
+          Running steps of <span className="font-medium">{run.workflow}</span> are stopped and no further step starts. You can retry the run later from the cancelled steps.
+        </ConfirmDialog>
+      ) : null}
+      {confirming === "pause" ? (
+        <ConfirmDialog
+          title="Pause this run?"
+          cancelLabel="Keep running"
+          confirmLabel="Yes, pause"
+          variant="primary"
+          busy={busy}
+          onCancel={() => setConfirming(null)}
+          onConfirm={() => {
+            setConfirming(null);
+            void perform("pause");
+          }}
+        >
+          Steps of <span className="font-medium">{run.workflow}</span> that are running now finish; no further step starts until someone resumes the run.
+        </ConfirmDialog>
       ) : null}
     </div>
   );

@@ -183,7 +183,7 @@ export class ApiClient {
   verifyAudit(): Promise<TAuditVerification> {
     return this.request("GET", "/audit/verify", ZAuditVerification);
   }
-  listAudit(query: { after?: number; limit?: number }): Promise<TAuditEntry[]> {
+  listAudit(query: { actor?: string; action?: string; target?: string; from?: string; to?: string; after?: number; limit?: number }): Promise<TAuditEntry[]> {
     return this.request("GET", `/audit${queryString(query)}`, z.array(ZAuditEntry));
   }
 

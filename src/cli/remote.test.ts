@@ -258,6 +258,9 @@ class FakeServer {
       const gate = this.gates.get(m[1] ?? "");
       return gate ? send(200, gateBody(gate)) : send(404, { message: `No approval ${m[1]} in team default.`, code: "NOT_FOUND" });
     }
+    if (req.method === "GET" && path === "/audit") {
+      return send(200, [{ id: 41, at: "2025-01-15T10:00:00.000Z", actor: "ann@example.com", action: "user.disabled", target: "user:usr_1", targetType: "user", targetId: "usr_1", before: { disabled: false }, after: { disabled: true }, hash: "ab".repeat(32) }]);
+    }
     if (req.method === "GET" && path === "/audit/verify") {
       return send(200, this.auditBroken ? { ok: false, rows: 7, badRowId: 5, reason: "hash mismatch (row edited after it was written)" } : { ok: true, rows: 7 });
     }
@@ -600,6 +603,17 @@ describe("wf against a REST server", () => {
         { id: "apr_b2", ok: true, status: "rejected" },
         { id: "apr_b3", ok: true, status: "rejected" },
       ]);
+    });
+
+    it("audit log: the filters reach the server as its query parameters", async () => {
+      server.requests.length = 0;
+      const r = await wf(["audit", "log", "--actor", "ann@", "--action", "user", "--target", "usr_1", "--from", "2025-01-01T00:00:00Z", "--to", "2025-02-01", "--limit", "5"], env);
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+      const sent = new URL(`http://x${server.requests.find((q) => q.startsWith("GET /api/v1/audit?"))?.slice(4) ?? ""}`).searchParams;
+      expect(Object.fromEntries(sent)).toEqual({ actor: "ann@", action: "user", target: "usr_1", from: "2025-01-01T00:00:00Z", to: "2025-02-01", limit: "5" });
+      expect(r.stdout).toContain("user.disabled");
+      expect(r.stdout).toContain("user:usr_1");
     });
 
     it("audit verify: exit 0 when the chain is intact, 1 and the first bad row when broken", async () => {

@@ -36,17 +36,23 @@ export function auditCommand(program: Command): void {
     );
   audit
     .command("log")
-    .description("list audit entries, oldest first")
+    .description("list audit entries, oldest first (admins: every change; approvers: the decisions on gates)")
+    .option("--actor <text>", "entries whose actor contains this text (an e-mail, engine, system)")
+    .option("--action <action>", "one action (user.disabled) or every action of a kind (run, gate, workflow, user, token, team, webhook)")
+    .option("--target <target>", "a kind (run), one object (run:run_1), or text the target's id contains")
+    .option("--from <time>", "entries at or after this time (ISO 8601 or epoch ms)")
+    .option("--to <time>", "entries at or before this time (ISO 8601 or epoch ms)")
     .option("--after <id>", "entries after this row id", wholeNumber(0, Number.MAX_SAFE_INTEGER))
     .option("--limit <n>", "at most this many entries (1-1000)", wholeNumber(1, 1000), 200)
     .option("--json", "print the entries as JSON")
     .action(
-      remoteAction(async ({ client }, options: { after?: number; limit: number; json?: boolean }) => {
-        const entries = await client.listAudit({ after: options.after, limit: options.limit });
+      remoteAction(async ({ client }, options: { actor?: string; action?: string; target?: string; from?: string; to?: string; after?: number; limit: number; json?: boolean }) => {
+        const { actor, action, target, from, to, after, limit } = options;
+        const entries = await client.listAudit({ actor, action, target, from, to, after, limit });
         if (options.json) printJson(entries);
         else printLine(formatAuditTable(entries));
         const last = entries.at(-1);
-        if (!options.json && last && entries.length === options.limit) printLine(`more: wf audit log --after ${last.id}`);
+        if (!options.json && last && entries.length === options.limit) printLine(`more: the same command with --after ${last.id}`);
       }),
     );
 }

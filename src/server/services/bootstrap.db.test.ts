@@ -29,11 +29,21 @@ describe("bootstrap", () => {
       teams: await db.team.count(),
       tokens: await db.apiToken.count(),
       memberships: await db.membership.count(),
+      audit: await db.auditLog.count(),
     });
     const first = await snapshot();
     expect(first.users.map((u) => u.email)).toEqual(["boss@example.com"]);
     expect(first.teams).toBe(1);
     expect(first.tokens).toBe(1);
+    // The start's changes are in the audit log, by "setup" and "system", without the password or token secret.
+    const audit = await db.auditLog.findMany({ orderBy: { id: "asc" }, select: { actor: true, action: true, before: true, after: true } });
+    expect(audit.filter((a) => a.action !== "workflow.saved").map((a) => [a.actor, a.action])).toEqual([
+      ["setup", "user.created"],
+      ["system", "token.created"],
+    ]);
+    expect(audit.filter((a) => a.action === "workflow.saved").every((a) => a.actor === "system")).toBe(true);
+    const text = JSON.stringify(audit);
+    for (const secret of ["first-password", "wf_bootstrap_token_0123456789", first.users[0]?.passwordHash ?? "?"]) expect(text).not.toContain(secret);
 
     await bootstrap({ ...config, ADMIN_PASSWORD: "a-different-password" });
     expect(await snapshot()).toEqual(first);

@@ -10,6 +10,7 @@ import { db } from "~/server/db";
 import { AppError } from "~/server/errors";
 import { newId } from "~/server/ids";
 import { logger } from "~/server/logger";
+import { recordAudit } from "./audit/record-audit";
 import { loadWorkflowFiles } from "./workflows";
 
 export const DEFAULT_TEAM = "Default";
@@ -44,6 +45,10 @@ export async function createFirstAdmin(input: { email: string; password: string;
     await db.user.delete({ where: { id: user.id } });
     throw new AppError("FORBIDDEN", "Setup is already done: sign in instead.");
   }
+  // (Its own transaction: the user's row must be committed before the count above can tell a race.)
+  await db.$transaction((tx) =>
+    recordAudit({ prisma: tx }, { system: "setup", teamId: team.id }, { action: "user.created", targetId: user.id, after: { email: user.email, name: user.name, disabled: false, roles: ["admin"] } }),
+  );
   logger.info({ email: user.email, team: team.name }, "first admin created");
   if (e?.ADMIN_API_TOKEN) await ensureAdminToken(e.ADMIN_API_TOKEN);
   return user;
@@ -62,16 +67,24 @@ export async function ensureAdminToken(secret: string): Promise<void> {
     logger.info("ADMIN_API_TOKEN is set; it will be created once the first admin exists");
     return;
   }
-  await db.apiToken.create({
-    data: {
-      id: newId("tok"),
-      name: "ADMIN_API_TOKEN",
-      prefix: tokenPrefix(secret),
-      hash,
-      teamId: admin.teamId,
-      userId: admin.userId,
-      role: "admin",
-    },
+  await db.$transaction(async (tx) => {
+    const row = await tx.apiToken.create({
+      data: {
+        id: newId("tok"),
+        name: "ADMIN_API_TOKEN",
+        prefix: tokenPrefix(secret),
+        hash,
+        teamId: admin.teamId,
+        userId: admin.userId,
+        role: "admin",
+      },
+      include: { user: true },
+    });
+    await recordAudit({ prisma: tx }, { system: "system", teamId: admin.teamId }, {
+      action: "token.created",
+      targetId: row.id,
+      after: { name: row.name, prefix: row.prefix, role: row.role, user: { id: row.user.id, email: row.user.email }, source: "ADMIN_API_TOKEN" },
+    });
   });
   logger.info("admin API token from ADMIN_API_TOKEN created");
 }

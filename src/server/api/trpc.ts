@@ -11,7 +11,12 @@ import type { Requirement } from "~/server/auth/permissions";
 import { AppError, type AppErrorCode } from "~/server/errors";
 import { logger } from "~/server/logger";
 
-export type Context = { actor: Actor | null; authError?: string };
+export type Context = {
+  actor: Actor | null;
+  authError?: string;
+  /** the request's Idempotency-Key header (REST clients send it; runs.start honours it) */
+  idempotencyKey?: string;
+};
 
 export type Meta = OpenApiMeta & {
   /** The permission this procedure requires; a procedure without one is refused at call time. */
@@ -19,7 +24,8 @@ export type Meta = OpenApiMeta & {
 };
 
 export async function createContext(opts: { req: Request }): Promise<Context> {
-  return actorFromRequest(opts.req.headers);
+  const idempotencyKey = opts.req.headers.get("idempotency-key") ?? undefined;
+  return { ...(await actorFromRequest(opts.req.headers)), ...(idempotencyKey === undefined ? {} : { idempotencyKey }) };
 }
 
 const TRPC_CODE: Record<AppErrorCode, TRPC_ERROR_CODE_KEY> = {

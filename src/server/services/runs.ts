@@ -17,6 +17,7 @@ import { engineStore } from "~/server/store/instance";
 import { notifyWork } from "~/server/worker/hub";
 import { recordAudit } from "./audit/record-audit";
 import { checkAutoMode } from "./auto-mode";
+import { claimIdempotencyKey, IdempotencyKeyTaken, priorRun, startRequestHash, ZIdempotencyKey } from "./run-idempotency";
 
 export const ZApprovalMode = z.enum(["interactive", "auto"]);
 
@@ -25,6 +26,8 @@ export const ZStartRun = z.object({
   version: z.number().int().positive().optional(),
   inputs: z.record(z.string(), z.unknown()).optional(),
   approvalMode: ZApprovalMode.default("interactive"),
+  /** a retry with the same key (same caller, same request, within 24 h) returns the first run */
+  idempotencyKey: ZIdempotencyKey.optional(),
 });
 
 const ZAttempt = z.object({
@@ -220,6 +223,11 @@ export async function startRun(actor: Actor, input: z.infer<typeof ZStartRun>): 
   });
   if (!version) throw new AppError("NOT_FOUND", `Workflow "${input.workflow}" has no version ${input.version ?? ""}.`);
   if (input.approvalMode === "auto") checkAutoMode(actor, JSON.parse(version.definition) as WorkflowDefinition);
+  const key = input.idempotencyKey;
+  const hash = key === undefined ? "" : startRequestHash(input);
+  // A retry of a start that went through: its run, without starting anything.
+  const earlier = key === undefined ? null : await priorRun(actor, key, hash);
+  if (earlier) return getRun(actor, earlier);
   const runId = newId("run");
   try {
     await engineStore().startRun({
@@ -231,15 +239,22 @@ export async function startRun(actor: Actor, input: z.infer<typeof ZStartRun>): 
       inputs: input.inputs,
       startedBy: actor.userId,
       approvalMode: input.approvalMode,
-    }, (q) =>
-      recordAudit({ sql: q }, actor, {
+    }, async (q) => {
+      if (key !== undefined) await claimIdempotencyKey(q, actor, key, hash, runId);
+      await recordAudit({ sql: q }, actor, {
         action: "run.started",
         targetId: runId,
         after: { workflow: wf.name, version: version.version, approvalMode: input.approvalMode, inputs: input.inputs ?? {} },
-      }),
-    );
+      });
+    });
   } catch (e) {
     if (e instanceof EngineError && e.code === "invalid_input") throw new AppError("BAD_REQUEST", `Invalid inputs: ${e.message}.`, e.details);
+    // A concurrent request with the key started its run first (this one rolled back): that run.
+    if (e instanceof IdempotencyKeyTaken && key !== undefined) {
+      const first = await priorRun(actor, key, hash);
+      if (first) return getRun(actor, first);
+      throw new AppError("CONFLICT", `Idempotency-Key "${key}" was just released by an expiring request: send the request again.`);
+    }
     throw e;
   }
   notifyWork();

@@ -1,16 +1,17 @@
 import { z } from "zod";
 import { listArtifacts, ZArtifact, ZListArtifacts } from "~/server/services/artifacts";
 import { controlRun, getRun, listRuns, startRun, stepLogs, ZListRuns, ZLogLine, ZRun, ZRunSummary, ZStartRun } from "~/server/services/runs";
+import { pickIdempotencyKey } from "~/server/services/run-idempotency";
 import { actorOf, procedure, router } from "../trpc";
 
 const ZRunId = z.object({ id: z.string() });
 
 export const runsRouter = router({
   start: procedure
-    .meta({ perm: "run.start", openapi: { method: "POST", path: "/runs", tags: ["runs"], summary: "Start a run; inputs are checked against the workflow's inputs" } })
+    .meta({ perm: "run.start", openapi: { method: "POST", path: "/runs", tags: ["runs"], summary: "Start a run; inputs are checked against the workflow's inputs", description: "With an `Idempotency-Key` header (1-255 printable ASCII characters, e.g. a UUID), a retry of the same request by the same caller within 24 h answers 200 with the run the first one started, never a second run; the same key with a different request answers 409." } })
     .input(ZStartRun)
     .output(ZRun)
-    .mutation(({ ctx, input }) => startRun(actorOf(ctx), input)),
+    .mutation(({ ctx, input }) => startRun(actorOf(ctx), { ...input, idempotencyKey: pickIdempotencyKey(ctx.idempotencyKey, input.idempotencyKey) })),
   list: procedure
     .meta({ perm: "run.read", openapi: { method: "GET", path: "/runs", tags: ["runs"] } })
     .input(ZListRuns)

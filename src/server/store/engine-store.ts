@@ -1267,6 +1267,33 @@ export class EngineStore {
     });
   }
 
+  /** Distinct lease owners starting with `prefix` (a host's workers), of steps and task rows. */
+  async leaseOwners(prefix: string): Promise<string[]> {
+    // Only held leases: queued steps have no owner, finished ones no lease.
+    const rows = await this.sql.read<{ owner: string }>(
+      `SELECT DISTINCT "leaseOwner" AS "owner" FROM "StepRun" WHERE "leaseExpiresAt" IS NOT NULL AND substr("leaseOwner", 1, ?) = ?
+       UNION SELECT DISTINCT "leaseOwner" AS "owner" FROM "Task" WHERE "leaseOwner" IS NOT NULL AND substr("leaseOwner", 1, ?) = ?`,
+      [prefix.length, prefix, prefix.length, prefix],
+    );
+    return rows.map((r) => r.owner);
+  }
+
+  /**
+   * Ends the leases of `owners` now (workers known dead): their steps are due at once and run again
+   * as new attempts (the lost attempt is recorded with its owner), their task rows are claimable.
+   * Fencing is unchanged: a write of such an owner, were it alive after all, is refused.
+   */
+  async expireLeases(owners: readonly string[]): Promise<void> {
+    if (!owners.length) return;
+    const now = this.now();
+    const marks = owners.map(() => "?").join(",");
+    await this.tx(async (q) => {
+      await q.run(`UPDATE "StepRun" SET "leaseExpiresAt" = ? WHERE "leaseOwner" IN (${marks})`, [now, ...owners]);
+      await q.run(`UPDATE "Task" SET "leaseExpiresAt" = ? WHERE "leaseOwner" IN (${marks})`, [now - 1, ...owners]);
+    });
+    this.cache.clear();
+  }
+
   /** Gives steps back (graceful shutdown): they are due at once for another worker, as new attempts. */
   async release(owner: string, steps: readonly StepRef[]): Promise<void> {
     if (!steps.length) return;

@@ -8,11 +8,11 @@
  * database; several workers share the work through the leases on step records and task rows.
  */
 import { randomUUID } from "node:crypto";
-import { hostname } from "node:os";
 import type { Executors, Logger } from "~/engine/ports";
 import type { EngineEvent } from "~/engine/scheduler/types";
 import { stepKey, type ClaimResult, type EngineStore, type EventInput, type JobTask, type LogLine, type ProcessResult, type StepTask } from "~/server/store/engine-store";
 import { StepLogBuffer } from "./step-log-buffer";
+import { deadLocalOwners, localOwnerPrefix, workerOwner } from "./worker-owner";
 
 export type Crashpoint = "after_claim" | "before_commit" | "after_commit" | "mid_fanout";
 
@@ -34,6 +34,11 @@ export interface WorkerOptions {
   logger?: Logger;
   /** @default host:pid:random */
   owner?: string;
+  /**
+   * At start, end the leases of this host's workers whose processes are gone (owner `host:pid:…`),
+   * so their steps run again at once. @default true
+   */
+  recoverLocal?: boolean;
   /** Test-only crash injection (SIGKILL at a named point). */
   crashAt?: (point: Crashpoint) => void;
   /** Called after every commit that queued work other workers may take (e.g. NOTIFY). */
@@ -100,14 +105,33 @@ export class Worker {
     this.heartbeatMs = options.heartbeatMs ?? Math.max(200, Math.floor(this.store.leaseMs / 3));
     this.logFlushMs = options.logFlushMs ?? 250;
     this.logger = options.logger ?? noopLogger;
-    this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.owner = options.owner ?? workerOwner();
   }
 
   start(): this {
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.heartbeatMs);
     this.logTimer = setInterval(() => void this.flushLogs(), this.logFlushMs);
-    this.wake();
+    if (this.options.recoverLocal ?? true) {
+      void this.recoverLocal().finally(() => this.wake());
+    } else {
+      this.wake();
+    }
     return this;
+  }
+
+  /**
+   * Takes over at once what dead workers of this host held (a kill -9 or crash of `npm start` or a
+   * `npm run worker`): their leases end now instead of after WORKER_LEASE_MS.
+   */
+  private async recoverLocal(): Promise<void> {
+    try {
+      const dead = deadLocalOwners(await this.store.leaseOwners(localOwnerPrefix()));
+      if (!dead.length) return;
+      await this.store.expireLeases(dead);
+      this.logger.info("took over the leases of dead workers on this host", { owners: dead });
+    } catch (e) {
+      this.logger.warn("could not check for dead workers on this host; their leases expire as usual", { error: e instanceof Error ? e.message : String(e) });
+    }
   }
 
   /** Look for work now (a run was started or an event queued in this process). */

@@ -15,9 +15,9 @@ import type { Actor } from "~/server/auth/actor";
 import { AppError } from "~/server/errors";
 import { newId } from "~/server/ids";
 import type { SqlExec } from "~/server/store/sql";
-import { appendAudit } from "~/server/store/audit";
 import { gateTarget } from "~/server/store/audit-actions";
 import { listArtifacts, ZArtifact } from "./artifacts";
+import { recordAudit } from "./audit/record-audit";
 import { checkDecisionPayload, checkDecisionSize, COMMENT_MAX_CHARS, currentParams, definitionSteps, nextStepsOf, stepStates } from "./gate-payload";
 import { engineStore } from "~/server/store/instance";
 import { notifyWork } from "~/server/worker/hub";
@@ -308,12 +308,11 @@ export async function decideApproval(actor: Actor, input: z.infer<typeof ZDecide
         ])
       : await q.run('UPDATE "Approval" SET "version" = "version" + 1 WHERE "id" = ? AND "status" = ? AND "version" = ?', [row.id, "pending", row.version]);
     if (won === 0) throw new AppError("CONFLICT", "Someone else decided this gate at the same moment; reload it.");
-    await appendAudit(q, store.sql.kind, {
+    await recordAudit({ sql: q }, actor, {
       teamId: row.teamId,
       at: now,
-      actor: actor.email,
       action: check.final ? "gate.decided" : "gate.approval_recorded",
-      target: gateTarget(row.runId, row.stepId, row.attempt),
+      targetId: gateTarget(row.runId, row.stepId, row.attempt).id,
       before: {
         status: "pending",
         output: row.output === null ? null : (JSON.parse(row.output) as unknown),

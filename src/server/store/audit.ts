@@ -4,9 +4,10 @@
  * that row; `verifyAuditChain` names the first bad one.
  *
  * Every row is written by `appendAudit`, inside the transaction of the change it records (the
- * engine store's for runs and gates, Prisma's for users, tokens, teams, webhooks and workflows:
- * see src/server/services/audit/record-audit.ts), so a change and its row commit or roll back
- * together. The chain head is read and extended under a lock: SQLite transactions begin
+ * engine store's for runs and gates, Prisma's for users, tokens, teams, webhooks and workflows), so
+ * a change and its row commit or roll back together. Services call it through `recordAudit`
+ * (src/server/services/audit/record-audit.ts); the engine store itself calls it only for what the
+ * engine does on its own (gates opened, expired, escalated, decided by auto mode). The chain head is read and extended under a lock: SQLite transactions begin
  * IMMEDIATE (one writer at a time, across processes), PostgreSQL takes a per-team advisory
  * transaction lock first, so two concurrent changes never link to the same previous row.
  */

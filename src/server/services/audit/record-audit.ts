@@ -22,6 +22,8 @@ export type AuditChange<A extends AuditAction = AuditAction> = {
   after?: unknown;
   /** the chain to write to: the actor's team unless given */
   teamId?: string;
+  /** when, in epoch ms: now unless given (a gate decision's row takes the decision's time) */
+  at?: number;
 };
 
 /** Who made a change: a person (their e-mail) or the system itself (`system`: start-up loading). */
@@ -49,7 +51,7 @@ export async function recordAudit(tx: AuditTx, actor: AuditActor, change: AuditC
   const exec = "sql" in tx ? tx.sql : prismaExec(tx.prisma);
   await appendAudit(exec, env.databaseKind, {
     teamId: change.teamId ?? actor.teamId,
-    at: Date.now(),
+    at: change.at ?? Date.now(),
     actor: "system" in actor ? actor.system : actor.email,
     action: change.action,
     target: { type: AUDIT_ACTIONS[change.action], id: change.targetId },

@@ -56,6 +56,8 @@ const ZEnv = z.object({
   WF_CRASH_AT: z.enum(["after_claim", "before_commit", "after_commit", "mid_fanout"], { error: "expected after_claim, before_commit, after_commit or mid_fanout" }).optional(),
   /** Test-only: crash at the (N+1)th time the crashpoint is reached. */
   WF_CRASH_SKIP: z.coerce.number().int().min(0).default(0),
+  /** Time the expressions of one engine decision (one event of a run) may run in total (issue 13 #6). */
+  EXPRESSION_BUDGET_MS: z.coerce.number({ error: "expected milliseconds" }).int().min(1).max(10_000).default(50),
   /** Slows repeated failed sign-ins; tests may lower it. */
   LOGIN_THROTTLE_BASE_MS: z.coerce.number().int().min(0).default(1000),
   /**

@@ -84,7 +84,7 @@ export function createEngine(ports: EnginePorts): Engine {
     for (let tries = 0; ; tries++) {
       const state = await store.loadState(runId, touched);
       try {
-        const decision = decide(plan, state, event);
+        const decision = decide(plan, state, event, { expressions: ports.expressions });
         await store.apply(runId, decision.patch, decision.commands);
         for (const command of decision.commands) run(command);
         return decision;

@@ -1,5 +1,6 @@
 import type { LeafStepType } from "./definition/schema";
 import type { Plan } from "./graph/compile-plan";
+import type { ExpressionLimits } from "./expressions/expression-meter";
 import type { Json } from "./json";
 import type { EngineCommand, RunHeader, RunPatch, RunState, StepError, StepState } from "./scheduler/types";
 
@@ -99,6 +100,8 @@ export interface EnginePorts {
   logger?: Logger;
   /** @default undefined: subworkflow steps fail with "no workflow resolver" */
   resolveWorkflow?: WorkflowResolver;
+  /** Budget of one decision's expressions and the monotonic clock it reads. @default 50 ms of virtual time */
+  expressions?: ExpressionLimits;
 }
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };

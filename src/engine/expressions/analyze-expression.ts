@@ -1,6 +1,7 @@
 import type { ASTNode } from "@marcbachmann/cel-js";
 import { celEnvironment, MAX_EXPRESSION_LENGTH } from "./cel-environment";
 import type { ExpressionError } from "./evaluate";
+import { compilePattern } from "./re2-matches";
 
 /** What an expression reads: used by validation (upstream check) and by the plan (what to load). */
 export interface ExpressionReferences {
@@ -28,7 +29,22 @@ function rootField(node: ASTNode): [string, string] | undefined {
   return undefined;
 }
 
-function collect(node: ASTNode, refs: ExpressionReferences): void {
+/** A literal `matches()` pattern RE2 cannot compile, found at load time rather than at run time. */
+function badPattern(node: ASTNode): ExpressionError | undefined {
+  if (node.op !== "rcall" || node.args[0] !== "matches") return undefined;
+  const pattern = node.args[2][0];
+  if (pattern?.op !== "value" || typeof pattern.args !== "string") return undefined;
+  try {
+    compilePattern(pattern.args);
+    return undefined;
+  } catch (err) {
+    return { code: "type", message: err instanceof Error ? err.message : String(err), offset: pattern.start };
+  }
+}
+
+function collect(node: ASTNode, refs: ExpressionReferences, problems: ExpressionError[]): void {
+  const bad = badPattern(node);
+  if (bad) problems.push(bad);
   const root = rootField(node);
   if (root) {
     const [name, field] = root;
@@ -38,7 +54,7 @@ function collect(node: ASTNode, refs: ExpressionReferences): void {
     else if (name === "secrets") refs.secrets.add(field);
   }
   const visit = (v: unknown): void => {
-    if (isNode(v)) collect(v, refs);
+    if (isNode(v)) collect(v, refs, problems);
     else if (Array.isArray(v)) for (const item of v) visit(item);
   };
   visit(node.args);
@@ -71,6 +87,9 @@ export function analyzeExpression(expression: string): AnalyzeResult {
     return { ok: false, error: { code: "parse", message, ...(range ? { offset: range.start } : {}) } };
   }
   const refs: ExpressionReferences = { steps: new Set(), inputs: new Set(), variables: new Set(), secrets: new Set() };
-  collect(ast, refs);
+  const problems: ExpressionError[] = [];
+  collect(ast, refs, problems);
+  const [first] = problems;
+  if (first) return { ok: false, error: first };
   return { ok: true, refs };
 }

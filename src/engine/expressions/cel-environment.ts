@@ -1,4 +1,5 @@
 import { Environment, type ParseResult } from "@marcbachmann/cel-js";
+import { instrumentAst } from "./instrument-ast";
 
 /**
  * The one CEL environment of the engine. Every top-level name is declared, so a typo such as
@@ -38,7 +39,8 @@ export const celEnvironment = buildEnvironment();
 
 /*
  * Parsed expressions are cached: the same `if:` is evaluated for every run of a workflow version.
- * The cache is bounded so user-supplied text cannot grow it without limit.
+ * The cache is bounded so user-supplied text cannot grow it without limit. Only parses from here
+ * are metered: evaluate() must never run an expression parsed elsewhere.
  */
 const cache = new Map<string, ParseResult>();
 const CACHE_LIMIT = 5_000;
@@ -47,6 +49,8 @@ export function parseCached(expression: string): ParseResult {
   const hit = cache.get(expression);
   if (hit) return hit;
   const parsed = celEnvironment.parse(expression);
+  // Every node counts toward the evaluation budget; matches() runs on RE2 (instrument-ast.ts).
+  instrumentAst(parsed.ast);
   if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(expression, parsed);
   return parsed;

@@ -1,5 +1,7 @@
 import type { Json } from "../json";
 import { MAX_EXPRESSION_LENGTH, parseCached } from "./cel-environment";
+import { ExpressionMeter } from "./expression-meter";
+import { withMeter } from "./instrument-ast";
 
 /** Names and values an expression can see. Missing names evaluate as empty maps/null. */
 export interface ExpressionContext {
@@ -18,11 +20,14 @@ export interface ExpressionContext {
 
 /** A failed parse, type check or evaluation. Never thrown by evaluate(): returned. */
 export interface ExpressionError {
-  code: "parse" | "type" | "evaluation" | "too_long" | "not_json";
+  code: "parse" | "type" | "evaluation" | "too_long" | "not_json" | "budget";
   message: string;
   /** 0-based character offset in the expression, when known. */
   offset?: number;
 }
+
+/** A step failure's code for an expression error: running out of budget is told apart. */
+export const expressionCode = (error: ExpressionError): "expression" | "expression_budget" => (error.code === "budget" ? "expression_budget" : "expression");
 
 export type EvaluateResult = { ok: true; value: Json } | { ok: false; error: ExpressionError };
 
@@ -124,11 +129,25 @@ export function celActivation(context: ExpressionContext): Record<string, unknow
   };
 }
 
+function shorten(text: string): string {
+  return text.length > 200 ? `${text.slice(0, 197)}...` : text;
+}
+
+function budgetError(expression: string, meter: ExpressionMeter): ExpressionError {
+  const why = meter.reason ? `: ${meter.reason}` : "";
+  return {
+    code: "budget",
+    message: `evaluation budget exceeded: expressions of one event may run ${meter.budgetMs} ms (EXPRESSION_BUDGET_MS)${why}; stopped ${JSON.stringify(shorten(expression))} after ${meter.steps} steps. Iterate over fewer items or simplify the expression`,
+  };
+}
+
 /**
  * Evaluates a CEL expression (no `{{ }}`) against a context. Sandboxed: CEL has no access to JS
  * globals, prototypes or functions; every failure comes back as a structured error, never a throw.
+ * `meter` bounds the work (shared by the expressions of one decision); without one a fresh meter
+ * with the default budget (virtual time) bounds this expression alone.
  */
-export function evaluate(expression: string, context: ExpressionContext): EvaluateResult {
+export function evaluate(expression: string, context: ExpressionContext, meter: ExpressionMeter = new ExpressionMeter()): EvaluateResult {
   if (expression.length > MAX_EXPRESSION_LENGTH) {
     return { ok: false, error: { code: "too_long", message: `expression longer than ${MAX_EXPRESSION_LENGTH} characters` } };
   }
@@ -138,12 +157,16 @@ export function evaluate(expression: string, context: ExpressionContext): Evalua
   } catch (err) {
     return { ok: false, error: celError(err, "parse") };
   }
+  if (meter.exhausted) return { ok: false, error: budgetError(expression, meter) };
   let raw: unknown;
   try {
-    raw = parsed(celActivation(context));
+    raw = withMeter(meter, () => parsed(celActivation(context)));
   } catch (err) {
+    if (meter.exhausted) return { ok: false, error: budgetError(expression, meter) };
     return { ok: false, error: celError(err, "evaluation") };
   }
+  // An error swallowed by CEL's error absorption (`true || e`) still ends the expression.
+  if (meter.exhausted) return { ok: false, error: budgetError(expression, meter) };
   if (raw instanceof Promise) {
     return { ok: false, error: { code: "evaluation", message: "asynchronous expressions are not supported" } };
   }
@@ -153,8 +176,8 @@ export function evaluate(expression: string, context: ExpressionContext): Evalua
 }
 
 /** Evaluates a condition: the result must be a boolean (CEL `if:` semantics, no truthiness). */
-export function evaluateCondition(expression: string, context: ExpressionContext): { ok: true; value: boolean } | { ok: false; error: ExpressionError } {
-  const result = evaluate(expression, context);
+export function evaluateCondition(expression: string, context: ExpressionContext, meter?: ExpressionMeter): { ok: true; value: boolean } | { ok: false; error: ExpressionError } {
+  const result = evaluate(expression, context, meter);
   if (!result.ok) return result;
   if (typeof result.value !== "boolean") {
     return { ok: false, error: { code: "type", message: `condition must be true or false, got ${JSON.stringify(result.value)}` } };

@@ -1,5 +1,6 @@
 import type { Json } from "../json";
-import { evaluate, type ExpressionContext } from "./evaluate";
+import { evaluate, expressionCode, type ExpressionContext } from "./evaluate";
+import type { ExpressionMeter } from "./expression-meter";
 import { rewriteShellCommand } from "./rewrite-shell-command";
 
 export type ShellCommandRender =
@@ -12,7 +13,7 @@ export type ShellCommandRender =
       /** Secret values present in the values: redact them from logs. */
       secrets: string[];
     }
-  | { ok: false; code: "expression" | "invalid_params"; message: string };
+  | { ok: false; code: "expression" | "expression_budget" | "invalid_params"; message: string };
 
 /** `line L, column C` (1-based) of an offset in a text. */
 export function lineColumn(text: string, offset: number): string {
@@ -29,15 +30,15 @@ const stringify = (value: Json): string => (typeof value === "string" ? value : 
  * as `{{ }}` interpolation has always made them (objects and lists as JSON). A value holding NUL,
  * which no environment variable or shell string can carry, fails here rather than in a spawn.
  */
-export function renderShellCommand(template: string, context: ExpressionContext): ShellCommandRender {
+export function renderShellCommand(template: string, context: ExpressionContext, meter?: ExpressionMeter): ShellCommandRender {
   const rewrite = rewriteShellCommand(template);
   if (!rewrite.ok) {
     return { ok: false, code: "invalid_params", message: `params.command: ${rewrite.message} (at ${lineColumn(template, rewrite.offset)} of the command)` };
   }
   const values: string[] = [];
   for (const slot of rewrite.slots) {
-    const result = evaluate(slot.expr, context);
-    if (!result.ok) return { ok: false, code: "expression", message: `params: ${result.error.message} in "${template}"` };
+    const result = evaluate(slot.expr, context, meter);
+    if (!result.ok) return { ok: false, code: expressionCode(result.error), message: `params: ${result.error.message} in "${template}"` };
     const value = stringify(result.value);
     if (value.includes("\u0000")) {
       return {

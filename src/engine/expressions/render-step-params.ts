@@ -1,6 +1,7 @@
 import type { LeafStepType } from "../definition/schema";
 import type { Json } from "../json";
-import type { ExpressionContext } from "./evaluate";
+import { expressionCode, type ExpressionContext } from "./evaluate";
+import type { ExpressionMeter } from "./expression-meter";
 import { renderValue } from "./render-template";
 import { renderShellCommand } from "./render-shell-command";
 
@@ -13,7 +14,7 @@ export type StepParamsRender =
       /** A shell step's `params.command` values, `WF_VALUE_<k>` (see render-shell-command.ts). */
       commandValues?: string[];
     }
-  | { ok: false; code: "expression" | "invalid_params"; message: string };
+  | { ok: false; code: "expression" | "expression_budget" | "invalid_params"; message: string };
 
 const isRecord = (v: Json): v is { [key: string]: Json } => v !== null && typeof v === "object" && !Array.isArray(v);
 
@@ -22,18 +23,18 @@ const isRecord = (v: Json): v is { [key: string]: Json } => v !== null && typeof
  * shell step's `params.command`: there a value must never become shell syntax, so the command is
  * rewritten to reference variables and the values travel beside it as data.
  */
-export function renderStepParams(type: LeafStepType, params: Json, context: ExpressionContext): StepParamsRender {
+export function renderStepParams(type: LeafStepType, params: Json, context: ExpressionContext, meter?: ExpressionMeter): StepParamsRender {
   if (type === "shell" && isRecord(params) && typeof params.command === "string" && params.command.includes("{{")) {
     const { command, ...rest } = params;
-    const shell = renderShellCommand(command, context);
+    const shell = renderShellCommand(command, context, meter);
     if (!shell.ok) return shell;
-    const others = renderValue(rest, context);
-    if (!others.ok) return { ok: false, code: "expression", message: `params: ${others.error.message} in "${others.error.template}"` };
+    const others = renderValue(rest, context, meter);
+    if (!others.ok) return { ok: false, code: expressionCode(others.error), message: `params: ${others.error.message} in "${others.error.template}"` };
     const secrets = [...new Set([...shell.secrets, ...others.secrets])];
     return { ok: true, value: { ...(shellStrings(others.value) as { [key: string]: Json }), command: shell.command }, secrets, commandValues: shell.values };
   }
-  const rendered = renderValue(params, context);
-  if (!rendered.ok) return { ok: false, code: "expression", message: `params: ${rendered.error.message} in "${rendered.error.template}"` };
+  const rendered = renderValue(params, context, meter);
+  if (!rendered.ok) return { ok: false, code: expressionCode(rendered.error), message: `params: ${rendered.error.message} in "${rendered.error.template}"` };
   return { ok: true, value: type === "shell" ? shellStrings(rendered.value) : rendered.value, secrets: rendered.secrets };
 }
 

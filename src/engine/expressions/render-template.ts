@@ -1,5 +1,6 @@
 import type { Json } from "../json";
 import { evaluate, type ExpressionContext, type ExpressionError } from "./evaluate";
+import type { ExpressionMeter } from "./expression-meter";
 import { hasTemplate, parseTemplate } from "./template";
 
 export type RenderResult =
@@ -22,13 +23,13 @@ function secretsIn(rendered: string, context: ExpressionContext): string[] {
  * Renders `{{ expr }}` templates in a string. A string that is exactly one `{{ expr }}` keeps the
  * value's type (number, object...); mixed text interpolates (objects as JSON).
  */
-export function renderTemplate(template: string, context: ExpressionContext): RenderResult {
+export function renderTemplate(template: string, context: ExpressionContext, meter?: ExpressionMeter): RenderResult {
   if (!hasTemplate(template)) return { ok: true, value: template, secrets: [] };
   const parsed = parseTemplate(template);
   if (!parsed.ok) return { ok: false, error: { code: "parse", message: parsed.message, offset: parsed.offset, template } };
   const [only] = parsed.segments;
   if (parsed.segments.length === 1 && only?.kind === "expr") {
-    const result = evaluate(only.expr, context);
+    const result = evaluate(only.expr, context, meter);
     if (!result.ok) return { ok: false, error: { ...result.error, template } };
     return { ok: true, value: result.value, secrets: secretsIn(stringify(result.value), context) };
   }
@@ -38,7 +39,7 @@ export function renderTemplate(template: string, context: ExpressionContext): Re
       out += segment.text;
       continue;
     }
-    const result = evaluate(segment.expr, context);
+    const result = evaluate(segment.expr, context, meter);
     if (!result.ok) return { ok: false, error: { ...result.error, template } };
     out += stringify(result.value);
   }
@@ -46,11 +47,11 @@ export function renderTemplate(template: string, context: ExpressionContext): Re
 }
 
 /** Renders every string inside a JSON-like value (params), keeping structure and collecting secrets. */
-export function renderValue(value: unknown, context: ExpressionContext): RenderResult {
+export function renderValue(value: unknown, context: ExpressionContext, meter?: ExpressionMeter): RenderResult {
   const secrets = new Set<string>();
   const walk = (v: unknown): { ok: true; value: Json } | { ok: false; error: ExpressionError & { template: string } } => {
     if (typeof v === "string") {
-      const r = renderTemplate(v, context);
+      const r = renderTemplate(v, context, meter);
       if (!r.ok) return r;
       for (const s of r.secrets) secrets.add(s);
       return { ok: true, value: r.value };

@@ -3,7 +3,8 @@ import { gateStatusAfter } from "../approvals/gate-actions";
 import { formDefaults } from "../approvals/validate-form";
 import { parseDuration } from "../duration";
 import { EngineError, assertNever } from "../errors";
-import { evaluate, evaluateCondition, type ExpressionContext } from "../expressions/evaluate";
+import { evaluate, evaluateCondition, expressionCode, type ExpressionContext, type ExpressionError } from "../expressions/evaluate";
+import { ExpressionMeter, type ExpressionLimits } from "../expressions/expression-meter";
 import { renderValue } from "../expressions/render-template";
 import { renderStepParams, type StepParamsRender } from "../expressions/render-step-params";
 import { templateStepRefs } from "../expressions/template-step-refs";
@@ -37,7 +38,15 @@ class Decider {
     readonly plan: Plan,
     readonly state: RunState,
     readonly now: number,
+    /** One budget for every expression this decision evaluates (issue 13 #6). */
+    readonly meter: ExpressionMeter,
   ) {}
+
+  /** A step failure for an expression that failed at `where` (`if`, `items`, `params`). */
+  expressionFailure(where: string, error: ExpressionError, template?: string): Partial<StepState> {
+    const text = template !== undefined ? ` in "${template.length > 200 ? `${template.slice(0, 197)}...` : template}"` : "";
+    return { error: { code: expressionCode(error), message: `${where}: ${error.message}${text}` } };
+  }
 
   get runId(): string {
     return this.state.run.id;
@@ -113,9 +122,9 @@ class Decider {
       }
     }
     if (node.condition !== undefined && node.kind !== "branch") {
-      const result = evaluateCondition(node.condition, this.context(node, rec));
+      const result = evaluateCondition(node.condition, this.context(node, rec), this.meter);
       if (!result.ok) {
-        this.finish(id, "failed", { error: { code: "expression", message: `if: ${result.error.message}` } });
+        this.finish(id, "failed", this.expressionFailure("if", result.error));
         return;
       }
       if (!result.value) {
@@ -128,8 +137,8 @@ class Decider {
         this.completeJoin(node);
         return;
       case "branch": {
-        const result = evaluateCondition(node.condition ?? "true", this.context(node, rec));
-        if (!result.ok) this.finish(id, "failed", { error: { code: "expression", message: `if: ${result.error.message}` } });
+        const result = evaluateCondition(node.condition ?? "true", this.context(node, rec), this.meter);
+        if (!result.ok) this.finish(id, "failed", this.expressionFailure("if", result.error));
         else this.finish(id, "succeeded", { output: { branch: result.value } });
         return;
       }
@@ -185,10 +194,10 @@ class Decider {
 
   private startForeach(id: string, node: PlanNode, rec: StepState): void {
     if (node.step.type !== "foreach") throw new EngineError("internal", `step "${id}" is not a foreach`);
-    const result = evaluate(node.step.items, this.context(node, rec));
+    const result = evaluate(node.step.items, this.context(node, rec), this.meter);
     if (!result.ok || !Array.isArray(result.value)) {
-      const message = result.ok ? `items must be a list, got ${JSON.stringify(result.value)}` : result.error.message;
-      this.finish(id, "failed", { error: { code: "expression", message: `items: ${message}` } });
+      const error: ExpressionError = result.ok ? { code: "type", message: `items must be a list, got ${JSON.stringify(result.value)}` } : result.error;
+      this.finish(id, "failed", this.expressionFailure("items", error));
       return;
     }
     this.put({ ...rec, status: "running", attempt: rec.attempt + 1, startedAt: this.now, items: result.value, nextItem: 0, activeChildren: 0 });
@@ -226,7 +235,7 @@ class Decider {
     // Params without templates (and without a gate override) are used as they are: the plan's
     // objects are shared, never mutated, and rendering them would only cost allocations.
     const rendered: StepParamsRender =
-      !node.templated && rec.paramsOverride === undefined ? { ok: true, value: source, secrets: [] } : renderStepParams(step.type as LeafStepType, source, this.context(node, rec));
+      !node.templated && rec.paramsOverride === undefined ? { ok: true, value: source, secrets: [] } : renderStepParams(step.type as LeafStepType, source, this.context(node, rec), this.meter);
     if (!rendered.ok) {
       this.finish(id, "failed", { error: { code: rendered.code, message: rendered.message } });
       return;
@@ -374,7 +383,7 @@ class Decider {
     if (policy && rec.attempt <= policy.max) {
       let retry = true;
       if (policy.retryIf !== undefined) {
-        const r = evaluateCondition(policy.retryIf, this.context(node, rec, { error: { ...error }, attempt: rec.attempt }));
+        const r = evaluateCondition(policy.retryIf, this.context(node, rec, { error: { ...error }, attempt: rec.attempt }), this.meter);
         retry = r.ok && r.value;
       }
       if (retry) {
@@ -426,7 +435,7 @@ class Decider {
         if (r) steps[node.id] = { status: r.status, output: r.output ?? null, attempt: r.attempt };
       }
       const ctx: ExpressionContext = { inputs: this.state.run.inputs, variables: this.state.run.variables, steps, run: { id: this.runId } };
-      const r = template.includes("{{") ? renderValue(template, ctx) : evaluate(template, ctx);
+      const r = template.includes("{{") ? renderValue(template, ctx, this.meter) : evaluate(template, ctx, this.meter);
       outputs[name] = r.ok ? r.value : null;
     }
     return outputs;
@@ -485,6 +494,12 @@ class Decider {
   }
 }
 
+/** What the caller of decide() configures (the engine itself reads no configuration). */
+export interface DecideOptions {
+  /** The budget of this decision's expressions. @default 50 ms of virtual time (no clock) */
+  expressions?: ExpressionLimits;
+}
+
 function isCurrent(rec: StepState | undefined, attempt: number, status: StepStatus): rec is StepState {
   return rec !== undefined && rec.attempt === attempt && rec.status === status;
 }
@@ -495,8 +510,8 @@ function isCurrent(rec: StepState | undefined, attempt: number, status: StepStat
  * duplicate events (an old attempt, a step already finished) produce an empty decision, so
  * at-least-once delivery is safe.
  */
-export function decide(plan: Plan, state: RunState, event: EngineEvent): Decision {
-  const d = new Decider(plan, state, event.at);
+export function decide(plan: Plan, state: RunState, event: EngineEvent, options: DecideOptions = {}): Decision {
+  const d = new Decider(plan, state, event.at, new ExpressionMeter(options.expressions));
   const runStatus = state.run.status;
   if (event.type === "run_retry_requested") {
     if (!retryRun(d, plan, state, event)) return d.result();

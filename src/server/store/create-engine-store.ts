@@ -8,6 +8,7 @@ export function createSqlDb(e: Env = env): SqlDb {
   return e.databaseKind === "postgresql" ? postgresDb(e.DATABASE_URL, { max: Math.max(4, e.WORKER_CONCURRENCY + 2) }) : sqliteDb(sqliteConnection(e));
 }
 
+/** The store with the configured limits (EXPRESSION_BUDGET_MS on a monotonic clock); `options` override them. */
 export function createEngineStore(options: StoreOptions = {}, e: Env = env): EngineStore {
-  return new EngineStore(createSqlDb(e), options);
+  return new EngineStore(createSqlDb(e), { expressions: { budgetMs: e.EXPRESSION_BUDGET_MS, now: () => performance.now() }, ...options });
 }

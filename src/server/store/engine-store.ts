@@ -25,6 +25,7 @@ import { applyRunPatch } from "~/engine/scheduler/apply-run-patch";
 import { decide, RETRY_CANDIDATE_STATUSES } from "~/engine/scheduler/decide";
 import { autoApproval } from "~/engine/approvals/check-decision";
 import { gateStatusAfter } from "~/engine/approvals/gate-actions";
+import type { ExpressionLimits } from "~/engine/expressions/expression-meter";
 import { permissionsOf, ZRole } from "~/server/auth/permissions";
 import type { EngineCommand, EngineEvent, RunHeader, RunState, StepState } from "~/engine/scheduler/types";
 import type { WorkflowDefinition } from "~/engine/definition/schema";
@@ -113,11 +114,17 @@ export interface StoreOptions {
   leaseMs?: number;
   /** Time source (tests). @default Date.now */
   now?: () => number;
+  /** The budget of one decision's expressions (EXPRESSION_BUDGET_MS, a monotonic clock). @default 50 ms of virtual time */
+  expressions?: ExpressionLimits;
   /** Called at named points of a transaction (crash tests). */
   crashpoint?: (name: "before_commit" | "mid_fanout") => void;
 }
 
 const ACTIVE = ["ready", "running", "waiting_approval", "waiting_retry"] as const;
+/** A decision longer than this yields to the event loop before its writes (see processInTx). */
+const YIELD_AFTER_MS = 10;
+/** Lets the event loop serve what waits (SQLite statements run synchronously: no turn otherwise). */
+const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 /** Task kinds, as an SQL list. */
 const TASK_KINDS = "'event','child_run','webhook','escalate'";
 
@@ -346,6 +353,9 @@ export class EngineStore {
     owner?: string;
     claimLimit?: number;
   }, also?: (q: SqlExec) => Promise<void>): Promise<ProcessResult> {
+    // A run's start evaluates its first conditions (up to EXPRESSION_BUDGET_MS): give the event
+    // loop a turn first, so what the request did before (parsing, auth) and the decision are two blocks.
+    await yieldToLoop();
     return this.tx(async (q) => {
       const plan = await this.planOf(q, input.workflowVersionId);
       const { run, steps } = createRun(plan, {
@@ -516,7 +526,12 @@ export class EngineStore {
       // (A loop, not push(...): a long log would overflow the call stack.)
       for (const l of input.logs ?? []) logs.push(l);
       if (!ctx) continue;
+      const decideStart = performance.now();
       const decision = await this.decideWithLoads(q, ctx, e);
+      // A decision that held the event loop (expressions run up to EXPRESSION_BUDGET_MS) lets
+      // waiting requests in before the writes: SQLite statements run synchronously, so without a
+      // turn here the whole transaction is one block. (The connection stays locked to this tx.)
+      if (performance.now() - decideStart > YIELD_AFTER_MS) await yieldToLoop();
       // When the event's step started, before the patch rewrites its record (for its attempt row).
       const startedAt = "stepId" in input.event ? ctx.steps.get(input.event.stepId)?.startedAt : undefined;
       const { patch, commands } = decision;
@@ -951,7 +966,7 @@ export class EngineStore {
         },
       };
       try {
-        return decide(plan, state, event);
+        return decide(plan, state, event, { expressions: this.options.expressions });
       } catch (err) {
         const missing = err instanceof EngineError && err.code === "state_incomplete" ? (err.details as { stepId?: string } | undefined)?.stepId : undefined;
         if (missing !== undefined && !ctx.steps.has(missing) && tries < 1000) {

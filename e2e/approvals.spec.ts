@@ -14,16 +14,20 @@ const auth = { authorization: `Bearer ${E2E.adminToken}` };
 // Steps run in a real worker: allow for a cold start on a slow machine.
 const RUN_TIMEOUT = 30_000;
 
+// build prints app.tgz, or app-$VERSION.tgz when a retry sets VERSION (editable at its gate); ship
+// says where it shipped ($TARGET, editable too). Nothing else is editable: approvers do not write code.
+const BUILD = `echo building app\${VERSION:+-$VERSION}.tgz; printf '{"artifact":"app%s.tgz","size":3}' "\${VERSION:+-$VERSION}" > "$WF_OUTPUT"; echo "build report $WF_ATTEMPT" > "$WF_ARTIFACTS/report.txt"`;
 const gatedYaml = (name: string) => `name: ${name}
 description: A build whose result is held for review before shipping
 steps:
   - id: build
     type: shell
     params:
-      command: "echo building app.tgz; printf '{\\"artifact\\":\\"app.tgz\\",\\"size\\":3}' > \\"$WF_OUTPUT\\"; echo \\"build report $WF_ATTEMPT\\" > \\"$WF_ARTIFACTS/report.txt\\""
+      command: ${JSON.stringify(BUILD)}
     approval:
       message: Ship app.tgz to production?
-  - { id: ship, type: shell, needs: [build], params: { command: "echo shipped" } }
+      editable: [build.output, build.params.env.VERSION, ship.params.env.TARGET]
+  - { id: ship, type: shell, needs: [build], params: { command: "echo shipped to $TARGET", env: { TARGET: prod } } }
 `;
 
 //  form:   signoff (type: approval, a form) ──► ship (noop: output from the form's values)
@@ -112,12 +116,14 @@ async function gateAs(page: Page, request: APIRequestContext, o: { name: string;
   return { runId, user, panel: await openGate(page, runId, o.stepId) };
 }
 
-type Case = { action: "approve" | "skip" | "reject" | "cancel"; button: string; confirm?: string; toastText: RegExp; end: string };
+// Reject and cancel end as failures: their message is shown as one (role=alert, red), never green.
+type Case = { action: "approve" | "skip" | "reject" | "cancel"; button: string; confirm?: string; toastText: RegExp; failure?: boolean; end: string; roles: string[] };
 const SIMPLE: Case[] = [
-  { action: "approve", button: "Approve", toastText: /Approved build: the run continues/, end: "succeeded" },
-  { action: "skip", button: "Skip", toastText: /build skipped/, end: "succeeded" },
-  { action: "reject", button: "Reject", confirm: "Yes, reject", toastText: /build rejected/, end: "failed" },
-  { action: "cancel", button: "Cancel run", confirm: "Yes, cancel run", toastText: /Run cancelled at the gate of build/, end: "cancelled" },
+  { action: "approve", button: "Approve", toastText: /Approved build: the run continues/, end: "succeeded", roles: ["approver"] },
+  { action: "skip", button: "Skip", confirm: "Yes, skip", toastText: /build skipped/, end: "succeeded", roles: ["approver"] },
+  { action: "reject", button: "Reject", confirm: "Yes, reject", toastText: /build rejected/, failure: true, end: "failed", roles: ["approver"] },
+  // Cancelling a run at its gate needs run control, as cancelling it anywhere does.
+  { action: "cancel", button: "Cancel run", confirm: "Yes, cancel run", toastText: /Run cancelled at the gate of build/, failure: true, end: "cancelled", roles: ["approver", "operator"] },
 ];
 
 for (const c of SIMPLE) {
@@ -126,7 +132,7 @@ for (const c of SIMPLE) {
     const name = uniqueName(`gated-${c.action}`);
     await saveWorkflow(request, gatedYaml, name);
     const runId = await startRun(request, name);
-    const approver = await createUser(request, ["approver"]);
+    const approver = await createUser(request, c.roles);
     await signInAs(page, approver);
 
     const panel = await openGate(page, runId);
@@ -135,8 +141,8 @@ for (const c of SIMPLE) {
     await expect(panel.getByRole("list", { name: "Runs next" })).toContainText("ship");
     await expect(panel).toContainText(E2E.adminEmail); // who started it
     await expect(panel).toContainText("Ship app.tgz to production?");
-    // Exactly one "Cancel run" on the page while the gate is pending.
-    await expect(page.getByRole("button", { name: "Cancel run", exact: true })).toHaveCount(1);
+    // One "Cancel run" on the page while the gate is pending, for those with run control only.
+    await expect(page.getByRole("button", { name: "Cancel run", exact: true })).toHaveCount(c.roles.includes("operator") ? 1 : 0);
     if (c.action === "approve" && process.env.E2E_SCREENSHOTS) await page.screenshot({ path: "docs/gate.png", fullPage: true });
 
     // ACT
@@ -149,7 +155,11 @@ for (const c of SIMPLE) {
     }
 
     // ASSERT
-    await expect(toast(page, c.toastText)).toBeVisible();
+    if (c.failure) {
+      const alert = appAlert(page).filter({ hasText: c.toastText });
+      await expect(alert).toBeVisible();
+      await expect(alert).toHaveClass(/bg-red-50/);
+    } else await expect(toast(page, c.toastText)).toBeVisible();
     await expect(runStatus(page)).toHaveText(c.end, { timeout: RUN_TIMEOUT });
     await expect(gatePanel(page, "build")).toHaveCount(0);
   });
@@ -184,7 +194,7 @@ test("an approver retries a held step: it runs again, a new gate opens, and appr
 
   await panel.getByRole("button", { name: "Retry", exact: true }).click();
   const dialog = page.getByRole("dialog", { name: "Retry step" });
-  await expect(dialog.getByLabel("Params of build (shell, JSON)")).toHaveValue(/echo building app.tgz/);
+  await expect(dialog.getByLabel("Params of build (shell, JSON)")).toHaveValue(/echo building app/);
   await dialog.getByRole("button", { name: "Run again", exact: true }).click();
   await expect(toast(page, /build is retried/)).toBeVisible();
 
@@ -204,13 +214,20 @@ test("an approver retries with edited params: invalid ones are refused, then the
   await expect(dialog.getByText(/Invalid JSON/)).toBeVisible();
   await expect(dialog.getByRole("button", { name: /^Run again/ })).toBeDisabled();
   // Valid JSON, but not valid shell params: the server names the field.
-  await editor.fill('{ "command": 42 }');
+  await expect(dialog).toContainText("You may change: build.params.env.VERSION");
+  // Valid JSON, but a field the gate does not let approvers change: the server names it.
+  await editor.fill(JSON.stringify({ command: "id" }));
   await dialog.getByRole("button", { name: "Run again with these params" }).click();
-  await expect(appAlert(page).filter({ hasText: /Could not retry: Invalid params for step "build" \(shell\) at params.command/ })).toBeVisible();
+  await expect(appAlert(page).filter({ hasText: /Could not retry: build.params.command is not editable at this gate/ })).toBeVisible();
+  // An editable one with a value that does not fit the step type: named too.
+  await panel.getByRole("button", { name: "Retry", exact: true }).click();
+  await dialog.getByLabel("Params of build (shell, JSON)").fill(JSON.stringify({ command: BUILD, env: { VERSION: 2 } }));
+  await dialog.getByRole("button", { name: "Run again with these params" }).click();
+  await expect(appAlert(page).filter({ hasText: /Could not retry: Invalid params for step "build" \(shell\) at params.env.VERSION/ })).toBeVisible();
 
   await panel.getByRole("button", { name: "Retry", exact: true }).click();
-  await dialog.getByLabel("Params of build (shell, JSON)").fill(JSON.stringify({ command: `printf '{"artifact":"app-v2.tgz"}' > "$WF_OUTPUT"` }));
-  await expect(dialog.getByLabel("Changes to the params")).toContainText("app-v2.tgz");
+  await dialog.getByLabel("Params of build (shell, JSON)").fill(JSON.stringify({ command: BUILD, env: { VERSION: "v2" } }));
+  await expect(dialog.getByLabel("Changes to the params")).toContainText('"VERSION": "v2"');
   await dialog.getByRole("button", { name: "Run again with these params" }).click();
   await expect(toast(page, /build is retried/)).toBeVisible();
 
@@ -227,29 +244,31 @@ test("an approver changes the next step's params in Modify: bad params are refus
   await panel.getByRole("button", { name: "Modify", exact: true }).click();
   const dialog = page.getByRole("dialog", { name: "Modify output" });
   const ship = dialog.getByLabel("Params of ship (shell, JSON)");
-  await expect(ship).toHaveValue(/"command": "echo shipped"/);
-  await ship.fill('{ "command": "echo shipped", "argv": ["echo"] }');
+  await expect(ship).toHaveValue(/"command": "echo shipped to \$TARGET"/);
+  await expect(dialog).toContainText("You may change: ship.params.env.TARGET");
+  // An approver may not set the next step's command: refused, naming the field.
+  await ship.fill(JSON.stringify({ command: "id", env: { TARGET: "prod" } }));
   await dialog.getByRole("button", { name: "Apply and continue" }).click();
-  await expect(appAlert(page).filter({ hasText: /Could not modify: Invalid params for step "ship" \(shell\)/ })).toBeVisible();
+  await expect(appAlert(page).filter({ hasText: /Could not modify: ship.params.command is not editable at this gate/ })).toBeVisible();
 
   await panel.getByRole("button", { name: "Modify", exact: true }).click();
-  await dialog.getByLabel("Params of ship (shell, JSON)").fill('{ "command": "echo shipped to canary {{ steps.build.output.artifact }}" }');
+  await dialog.getByLabel("Params of ship (shell, JSON)").fill(JSON.stringify({ command: "echo shipped to $TARGET", env: { TARGET: "canary" } }));
   const changes = dialog.getByLabel("Changes to ship");
-  await expect(changes).toContainText('-   "command": "echo shipped"');
-  await expect(changes).toContainText('+   "command": "echo shipped to canary {{ steps.build.output.artifact }}"');
+  await expect(changes).toContainText('-     "TARGET": "prod"');
+  await expect(changes).toContainText('+     "TARGET": "canary"');
   await dialog.getByRole("button", { name: "Apply and continue" }).click();
   await expect(toast(page, /Params of ship changed: the run continues with them/)).toBeVisible();
   await expect(runStatus(page)).toHaveText("succeeded", { timeout: RUN_TIMEOUT });
 
   // The run used them; the output of build is unchanged.
   const logs = await request.get(`/api/v1/runs/${runId}/steps/ship/logs`, { headers: auth });
-  expect(((await logs.json()) as { lines: { text: string }[] }).lines.map((l) => l.text)).toContain("shipped to canary app.tgz");
+  expect(((await logs.json()) as { lines: { text: string }[] }).lines.map((l) => l.text)).toContain("shipped to canary");
   const gates = await request.get(`/api/v1/approvals?runId=${encodeURIComponent(runId)}`, { headers: auth });
   const [decided] = (await gates.json()) as { output: unknown; decisions: { action: string; nextParams?: Record<string, { before: unknown; after: unknown }> }[] }[];
   expect(decided?.output).toEqual({ artifact: "app.tgz", size: 3 });
   expect(decided?.decisions[0]).toMatchObject({
     action: "modify",
-    nextParams: { ship: { before: { command: "echo shipped" }, after: { command: "echo shipped to canary {{ steps.build.output.artifact }}" } } },
+    nextParams: { ship: { before: { command: "echo shipped to $TARGET", env: { TARGET: "prod" } }, after: { command: "echo shipped to $TARGET", env: { TARGET: "canary" } } } },
   });
 });
 
@@ -371,7 +390,9 @@ test("the run's starter is refused self-approval in the UI, with the reason", as
   await expect(panel).toBeVisible({ timeout: RUN_TIMEOUT });
   await expect(panel.getByTestId("gate-refusal")).toContainText("You started this run: someone else must approve it");
   await expect(panel.getByRole("button", { name: "Approve", exact: true })).toBeDisabled();
-  await expect(panel.getByRole("button", { name: "Modify", exact: true })).toBeDisabled();
+  // Every action that passes or re-runs the gate is refused to the starter; reject and cancel are not.
+  for (const b of ["Modify", "Retry", "Skip"]) await expect(panel.getByRole("button", { name: b, exact: true })).toBeDisabled();
+  await expect(panel.getByRole("button", { name: "Reject", exact: true })).toBeEnabled();
   await expect(page.getByRole("button", { name: "Cancel run", exact: true })).toHaveCount(1);
   await expect(runStatus(page)).not.toHaveText("succeeded");
 });
@@ -417,6 +438,9 @@ test("three gates are approved in one batch from the inbox, then listed as decid
   for (const id of runIds) await table.getByRole("checkbox", { name: `Select ${name} / review (${id})` }).check();
   if (process.env.E2E_SCREENSHOTS) await page.screenshot({ path: "test-results/approvals-inbox.png", fullPage: true });
   await page.getByRole("button", { name: "Approve selected" }).click();
+  const ask = page.getByRole("dialog", { name: "Approve 3 gates?" });
+  for (const id of runIds) await expect(ask.getByRole("list", { name: "Selected gates" })).toContainText(`${name} / review (${id})`);
+  await ask.getByRole("button", { name: "Yes, approve 3" }).click();
 
   const results = page.getByRole("status", { name: "Batch results" });
   await expect(results).toContainText("Approved 3 of 3.");
@@ -448,6 +472,7 @@ test("a batch reports each refused gate with its reason: the admin cannot approv
   await page.getByLabel("I can decide").uncheck();
   await page.getByRole("checkbox", { name: "Select all" }).check();
   await page.getByRole("button", { name: "Approve selected" }).click();
+  await page.getByRole("dialog", { name: "Approve 2 gates?" }).getByRole("button", { name: "Yes, approve 2" }).click();
 
   const results = page.getByRole("status", { name: "Batch results" });
   await expect(results).toContainText("Approved 0 of 2; 2 refused.");

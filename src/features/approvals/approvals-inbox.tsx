@@ -1,7 +1,7 @@
 "use client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { useState } from "react";
+import { Fragment, useState } from "react";
 import { Button } from "~/components/ui/button";
 import { Alert, Card } from "~/components/ui/card";
 import { SelectField } from "~/components/ui/field";
@@ -10,6 +10,8 @@ import { useNow } from "~/features/runs/use-now";
 import { usePermissions } from "~/features/runs/use-permissions";
 import { useTRPC } from "~/trpc/react";
 import { expiresIn, isPending, type Approval, type BatchResult } from "./approval-types";
+import { ConfirmDialog } from "./confirm-dialog";
+import { DecisionList, OutcomeBadge } from "./decision-list";
 
 const REFRESH_MS = 5000;
 const AGES = [
@@ -25,6 +27,13 @@ function gateName(a: Pick<Approval, "workflow" | "stepId" | "runId">): string {
   return `${a.workflow} / ${a.stepId} (${a.runId})`;
 }
 
+/** The set with `id` added, or removed when it was there. */
+function toggled(set: ReadonlySet<string>, id: string): Set<string> {
+  const next = new Set(set);
+  if (!next.delete(id)) next.add(id);
+  return next;
+}
+
 function RunLink({ a }: { a: Approval }) {
   return (
     <Link className="font-mono text-xs text-brand-600 hover:underline" href={`/runs/${encodeURIComponent(a.runId)}`}>
@@ -35,8 +44,10 @@ function RunLink({ a }: { a: Approval }) {
 
 /**
  * The inbox: pending gates across the team's runs with who may decide, filters, and batch approve /
- * reject (each gate decided on its own by the server; refusals come back with their reason). The
- * "Decided" tab lists the recent decisions.
+ * reject after a confirmation naming the gates (each gate decided on its own by the server;
+ * refusals come back with their reason). The "Decided" tab lists the team's decided gates: outcome
+ * (a rejection in red), who decided, and on opening a row every decision with its comment, form
+ * values and diffs.
  */
 export function ApprovalsInbox() {
   const trpc = useTRPC();
@@ -51,6 +62,8 @@ export function ApprovalsInbox() {
   // Names are kept with the results: decided gates leave the pending list the moment it refreshes.
   const [results, setResults] = useState<{ action: "approve" | "reject"; items: (BatchResult & { name: string })[] } | null>(null);
   const [comment, setComment] = useState("");
+  const [asking, setAsking] = useState<"approve" | "reject" | null>(null);
+  const [open, setOpen] = useState<Set<string>>(new Set());
   const list = useQuery(trpc.approvals.list.queryOptions({ status: tab === "pending" ? "pending" : "decided" }, { refetchInterval: REFRESH_MS, staleTime: 0 }));
   const batch = useMutation(
     trpc.approvals.decideMany.mutationOptions({
@@ -75,6 +88,7 @@ export function ApprovalsInbox() {
   }
 
   async function decideSelected(action: "approve" | "reject") {
+    setAsking(null);
     const ids = visibleSelected.map((a) => a.id);
     if (ids.length === 0) return;
     const names = new Map(visibleSelected.map((a) => [a.id, gateName(a)]));
@@ -120,7 +134,7 @@ export function ApprovalsInbox() {
           </p>
           <ul className="mt-1 flex flex-col gap-0.5">
             {results.items.map((r) => (
-              <li key={r.id} data-ok={r.ok} className={r.ok ? "text-emerald-800" : "text-red-800"}>
+              <li key={r.id} data-ok={r.ok} className={r.ok && results.action === "approve" ? "text-emerald-800" : r.ok ? "text-slate-800" : "text-red-800"}>
                 {r.name}: {r.ok ? (r.status ?? "done") : `refused: ${r.error?.message ?? "unknown error"}`}
               </li>
             ))}
@@ -159,10 +173,10 @@ export function ApprovalsInbox() {
                 onChange={(e) => setComment(e.target.value)}
                 className="rounded-md border border-slate-300 px-3 py-1.5 text-sm shadow-sm"
               />
-              <Button disabled={visibleSelected.length === 0 || batch.isPending} onClick={() => void decideSelected("approve")}>
+              <Button disabled={visibleSelected.length === 0 || batch.isPending} onClick={() => setAsking("approve")}>
                 Approve selected
               </Button>
-              <Button variant="danger" disabled={visibleSelected.length === 0 || batch.isPending} onClick={() => void decideSelected("reject")}>
+              <Button variant="danger" disabled={visibleSelected.length === 0 || batch.isPending} onClick={() => setAsking("reject")}>
                 Reject selected
               </Button>
             </div>
@@ -202,14 +216,18 @@ export function ApprovalsInbox() {
                     <>
                       <th className="pr-3">Outcome</th>
                       <th className="pr-3">Decided by</th>
-                      <th>Decided</th>
+                      <th className="pr-3">Decided</th>
+                      <th>
+                        <span className="sr-only">Details</span>
+                      </th>
                     </>
                   )}
                 </tr>
               </thead>
               <tbody>
                 {rows.map((a) => (
-                  <tr key={a.id} data-testid="gate-row" data-run={a.runId} className="border-t border-slate-100 align-top hover:bg-slate-50">
+                  <Fragment key={a.id}>
+                  <tr data-testid="gate-row" data-run={a.runId} className="border-t border-slate-100 align-top hover:bg-slate-50">
                     {tab === "pending" && canDecide ? (
                       <td className="py-2">
                         <input type="checkbox" aria-label={`Select ${gateName(a)}`} checked={selected.has(a.id)} onChange={(e) => toggle(a.id, e.target.checked)} />
@@ -236,22 +254,60 @@ export function ApprovalsInbox() {
                       </>
                     ) : (
                       <>
-                        <td className="py-2 pr-3" data-testid="gate-outcome">
-                          {a.status}
+                        <td className="py-2 pr-3">
+                          <OutcomeBadge status={a.status} />
                         </td>
                         <td className="py-2 pr-3">{a.decidedBy ?? "—"}</td>
-                        <td className="whitespace-nowrap py-2" title={formatTime(a.decidedAt)}>
+                        <td className="whitespace-nowrap py-2 pr-3" title={formatTime(a.decidedAt)}>
                           {a.decidedAt ? formatAge(a.decidedAt, now) : "—"}
+                        </td>
+                        <td className="py-2">
+                          <button
+                            type="button"
+                            className="text-xs text-brand-600 hover:underline"
+                            aria-expanded={open.has(a.id)}
+                            aria-label={`Details of ${gateName(a)}`}
+                            onClick={() => setOpen((prev) => toggled(prev, a.id))}
+                          >
+                            {open.has(a.id) ? "Hide" : "Details"}
+                          </button>
                         </td>
                       </>
                     )}
                   </tr>
+                  {tab === "decided" && open.has(a.id) ? (
+                    <tr data-testid="gate-details" className="border-t border-slate-50">
+                      <td colSpan={6} className="pb-3 pt-1">
+                        <DecisionList gate={a} />
+                      </td>
+                    </tr>
+                  ) : null}
+                  </Fragment>
                 ))}
               </tbody>
             </table>
           </div>
         )}
       </Card>
+      {asking ? (
+        <ConfirmDialog
+          label={`${asking === "approve" ? "Approve" : "Reject"} ${visibleSelected.length} gate${visibleSelected.length === 1 ? "" : "s"}?`}
+          confirm={asking === "approve" ? `Yes, approve ${visibleSelected.length}` : `Yes, reject ${visibleSelected.length}`}
+          danger={asking === "reject"}
+          busy={batch.isPending}
+          onCancel={() => setAsking(null)}
+          onConfirm={() => void decideSelected(asking)}
+        >
+          <p>
+            {asking === "approve" ? "Each gate is approved on its own (a gate needing more approvals records yours and waits):" : "Each of these steps fails and the steps after it do not run:"}
+          </p>
+          <ul aria-label="Selected gates" className="mt-2 max-h-48 list-disc overflow-auto pl-5 font-mono text-xs">
+            {visibleSelected.map((a) => (
+              <li key={a.id}>{gateName(a)}</li>
+            ))}
+          </ul>
+        </ConfirmDialog>
+      ) : null}
     </div>
   );
 }

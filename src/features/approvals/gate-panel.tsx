@@ -5,14 +5,15 @@ import { useId, useState, type ReactNode } from "react";
 import { Button } from "~/components/ui/button";
 import { Card } from "~/components/ui/card";
 import { ArtifactsList } from "~/features/runs/artifacts-list";
-import { Dialog } from "~/features/runs/dialog";
 import { formatDuration, formatTime } from "~/features/runs/format";
 import type { ControlResult } from "~/features/runs/run-controls";
 import type { Run } from "~/features/runs/run-types";
 import { StepStatusBadge } from "~/features/runs/status-badge";
 import { useStepLogs } from "~/features/runs/step-logs";
 import { useTRPC } from "~/trpc/react";
-import { expiresIn, isSelfApprovalRefusal, type Approval, type GateAction } from "./approval-types";
+import { ACTION_LABEL, DECISION_ACTIONS, GATE_ACTION_RULES, alertKindOf, editableOf, expiresIn, type Approval, type GateAction } from "./approval-types";
+import { ConfirmDialog } from "./confirm-dialog";
+import { DecisionList } from "./decision-list";
 import { formOf, formPayload, GateForm, initialValues, type FormValues } from "./gate-form";
 import { ModifyDialog, type ModifyChange } from "./modify-dialog";
 import { RetryDialog } from "./retry-dialog";
@@ -33,9 +34,7 @@ function outcomeText(action: GateAction, gate: Approval, after: Approval): strin
   switch (action) {
     case "approve": {
       if (after.status !== "pending") return `Approved ${step}: the run continues.`;
-      const needed = Number(gate.policy.min_approvals ?? 1);
-      const got = after.decisions.filter((d) => d.action === "approve").length;
-      return `Approval recorded (${got} of ${needed}): the gate waits for more approvals.`;
+      return `Approval recorded (${after.approvals.count} of ${after.approvals.needed}): the gate waits for more approvals.`;
     }
     case "modify": {
       const last = after.decisions[after.decisions.length - 1];
@@ -48,51 +47,22 @@ function outcomeText(action: GateAction, gate: Approval, after: Approval): strin
     case "skip":
       return `${step} skipped: the run continues.`;
     case "reject":
-      return `${step} rejected: the step fails.`;
+      return `${step} rejected: the step failed and the steps after it do not run.`;
     case "cancel":
       return `Run cancelled at the gate of ${step}.`;
   }
 }
 
-type Confirm = "reject" | "cancel" | "modify" | "retry" | null;
-
-/** "deploy: params changed" lines of a modify decision (the full before/after is in the audit log). */
-function ParamsChanges({ changes }: { changes: Record<string, { before: unknown; after: unknown }> }) {
-  return (
-    <details className="mt-0.5 text-xs">
-      <summary className="cursor-pointer text-slate-600">Params changed: {Object.keys(changes).join(", ")}</summary>
-      {Object.entries(changes).map(([id, c]) => (
-        <div key={id} className="mt-1">
-          <span className="font-mono">{id}</span>
-          <pre aria-label={`Params of ${id} before`} className="mt-0.5 overflow-auto rounded bg-red-50 p-1 font-mono text-red-800">{JSON.stringify(c.before, null, 2)}</pre>
-          <pre aria-label={`Params of ${id} after`} className="mt-0.5 overflow-auto rounded bg-emerald-50 p-1 font-mono text-emerald-800">{JSON.stringify(c.after, null, 2)}</pre>
-        </div>
-      ))}
-    </details>
-  );
-}
+type Confirm = GateAction | null;
 
 /**
  * The pending gate of a run with what a reviewer needs to decide (output, log tail, what runs next,
- * who started it, how long it has waited, decisions so far) and the six decisions. While a gate is
- * pending this panel owns the page's one "Cancel run" button: for a decider it cancels through the
- * gate (recorded as a decision), for an operator who may not decide it cancels the run.
+ * who started it and who may decide, how long it has waited, decisions so far) and the six
+ * decisions. Which buttons are enabled, and why not, is the server's verdict per action
+ * (`gate.actions`, from the engine's one table); which ones ask first is the table's `confirm`.
+ * While a gate is pending this panel owns the page's one "Cancel run" button (run control).
  */
-export function GatePanel({
-  run,
-  gate,
-  now,
-  mayDecide,
-  mayControl,
-  onResult,
-}: {
-  run: Run;
-  gate: Approval;
-  now: number;
-  mayDecide: boolean;
-  mayControl: boolean;
-  onResult: (r: ControlResult) => void;
-}) {
+export function GatePanel({ run, gate, now, mayDecide, onResult }: { run: Run; gate: Approval; now: number; mayDecide: boolean; onResult: (r: ControlResult) => void }) {
   const trpc = useTRPC();
   const qc = useQueryClient();
   const commentId = useId();
@@ -104,59 +74,60 @@ export function GatePanel({
     void qc.invalidateQueries({ queryKey: trpc.runs.get.queryKey({ id: run.id }) });
   };
   const decide = useMutation(trpc.approvals.decide.mutationOptions({ onSettled: refresh }));
-  // Params of the gated and next steps (for the retry and modify dialogs) and the attempt's artifacts.
+  // Params of the gated and next steps (for the retry and modify dialogs), what is editable, and the attempt's artifacts.
   const context = useQuery(trpc.approvals.context.queryOptions({ id: gate.id }, { staleTime: 0 }));
   const fields = formOf(gate.policy);
   const [values, setValues] = useState<FormValues>(() => initialValues(fields));
-  const cancelRun = useMutation(trpc.runs.cancel.mutationOptions({ onSettled: refresh }));
-  const busy = decide.isPending || cancelRun.isPending;
+  const busy = decide.isPending;
 
-  const selfOnly = !gate.canDecide.ok && isSelfApprovalRefusal(gate.canDecide.reason);
-  // Approve and modify need canDecide; the starter may still retry, skip, reject or cancel.
-  const canApprove = mayDecide && gate.canDecide.ok;
-  const canOther = mayDecide && (gate.canDecide.ok || selfOnly);
-  const cancelVia: "gate" | "run" | null = canOther ? "gate" : mayControl ? "run" : null;
+  const stage = context.data?.type === "approval";
+  const editable = editableOf(gate.stepId, context.data?.editable ?? []);
+  const editableNext = (context.data?.next ?? []).map((n) => ({ ...n, editable: editable.next(n.id) })).filter((n) => n.editable.length > 0);
+  const editableOutput = stage ? [] : editable.output;
+  // Modify needs something it may change; retry edits params only where the gate allows it.
+  const nothingToModify = context.data !== undefined && editableOutput.length === 0 && editableNext.length === 0;
+  // The server's verdict per action; Modify is also off when the gate lists nothing to change
+  // (said on the button only: it is how the gate is written, not a refusal of this person).
+  const verdict = (a: GateAction) => (gate.actions[a].ok && a === "modify" && nothingToModify ? { ok: false, reason: "This gate lets approvers change nothing (approval.editable lists no field)." } : gate.actions[a]);
+  const shown = DECISION_ACTIONS.filter((a) => (GATE_ACTION_RULES[a].right === "control" ? gate.actions.cancel.ok : mayDecide));
+  const decisions = shown.filter((a) => a !== "cancel");
+  const refusals = [...new Set(decisions.map((a) => gate.actions[a]).filter((v) => !v.ok).map((v) => v.reason ?? "You may not decide this gate."))];
+  const onlyCancel = gate.actions.cancel.ok && decisions.every((a) => !gate.actions[a].ok);
 
   async function perform(action: GateAction, payload?: unknown, nextParams?: Record<string, unknown>) {
     setConfirm(null);
+    const form = fields.length && (action === "approve" || action === "modify") ? formPayload(fields, values) : undefined;
     try {
       const after = await decide.mutateAsync({
         id: gate.id,
         action,
         ...(comment.trim() ? { comment: comment.trim() } : {}),
         ...(payload === undefined ? {} : { payload }),
+        ...(form === undefined ? {} : { form }),
         ...(nextParams === undefined ? {} : { nextParams }),
       });
       setComment("");
-      onResult({ kind: "success", text: outcomeText(action, gate, after) });
+      onResult({ kind: alertKindOf(action), text: outcomeText(action, gate, after) });
     } catch (e) {
       onResult({ kind: "error", text: `Could not ${action}: ${e instanceof Error ? e.message : String(e)}` });
     }
   }
 
-  async function cancel() {
-    if (cancelVia === "gate") return perform("cancel");
-    setConfirm(null);
-    try {
-      await cancelRun.mutateAsync({ id: run.id });
-      onResult({ kind: "success", text: "Cancel requested: the run stops." });
-    } catch (e) {
-      onResult({ kind: "error", text: `Could not cancel: ${e instanceof Error ? e.message : String(e)}` });
-    }
+  function click(action: GateAction) {
+    if (GATE_ACTION_RULES[action].confirm) setConfirm(action);
+    else void perform(action);
   }
 
   const next = run.steps.filter((s) => s.needs.includes(gate.stepId));
-  const retryable = context.data !== undefined && context.data.type !== "approval";
-  const needed = Number(gate.policy.min_approvals ?? 1);
-  const approvals = gate.decisions.filter((d) => d.action === "approve").length;
   const message = typeof gate.policy.message === "string" ? gate.policy.message : null;
   const tail = lines.slice(-LOG_TAIL);
+  const who = [gate.deciders.roles.length ? `${gate.deciders.roles.join(", ")} role${gate.deciders.roles.length > 1 ? "s" : ""}` : "", ...gate.deciders.users].filter(Boolean).join(" or ");
 
   return (
     <Card title={`Approval gate: ${gate.stepId}`}>
       <div className="flex flex-col gap-4" data-testid="gate-panel" data-gate={gate.id} data-attempt={gate.attempt}>
         {message ? <p className="rounded-md bg-violet-50 px-3 py-2 text-sm text-violet-900">{message}</p> : null}
-        <dl className="grid grid-cols-2 gap-x-6 gap-y-3 md:grid-cols-5">
+        <dl className="grid grid-cols-2 gap-x-6 gap-y-3 md:grid-cols-6">
           <Field label="Step">
             <span className="font-mono">{gate.stepId}</span> <span className="text-slate-500">(attempt {gate.attempt})</span>
           </Field>
@@ -171,7 +142,13 @@ export function GatePanel({
             {gate.expiresAt && typeof gate.policy.on_timeout === "string" ? <span className="text-slate-500"> (then {gate.policy.on_timeout})</span> : null}
           </Field>
           <Field label="Approvals">
-            {approvals} of {needed}
+            <span data-testid="gate-approvals">
+              {gate.approvals.count} of {gate.approvals.needed}
+            </span>
+          </Field>
+          <Field label="Who may decide">
+            <span data-testid="gate-deciders">{who || "—"}</span>
+            {gate.deciders.escalated ? <span className="text-slate-500"> (escalated)</span> : null}
           </Field>
         </dl>
 
@@ -218,19 +195,7 @@ export function GatePanel({
           </div>
           <div>
             <h3 className="mb-1 text-sm font-semibold text-slate-700">Decisions so far</h3>
-            {gate.decisions.length === 0 ? (
-              <p className="text-sm text-slate-500">None yet.</p>
-            ) : (
-              <ul aria-label="Decisions so far" className="flex flex-col gap-1 text-sm">
-                {gate.decisions.map((d, i) => (
-                  <li key={i}>
-                    <span className="font-medium">{d.actor}</span> {d.action} · <span className="text-slate-500">{formatTime(d.at)}</span>
-                    {d.comment ? <span className="block text-slate-600">“{d.comment}”</span> : null}
-                    {d.nextParams ? <ParamsChanges changes={d.nextParams} /> : null}
-                  </li>
-                ))}
-              </ul>
-            )}
+            <DecisionList gate={gate} />
           </div>
         </div>
 
@@ -243,15 +208,23 @@ export function GatePanel({
           )}
         </div>
 
-        {!gate.canDecide.ok ? (
+        {refusals.length ? (
+          <div className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900" data-testid="gate-refusal">
+            {refusals.map((r) => (
+              <p key={r}>{r}</p>
+            ))}
+            {onlyCancel ? <p>With run control you may still cancel the run.</p> : null}
+            {!mayDecide && !gate.actions.cancel.ok ? <p>{gate.canDecide.reason ?? "You may not decide this gate."}</p> : null}
+          </div>
+        ) : !mayDecide && !gate.actions.cancel.ok ? (
           <p className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900" data-testid="gate-refusal">
             {gate.canDecide.reason ?? "You may not decide this gate."}
           </p>
         ) : null}
 
-        {fields.length && canOther ? <GateForm fields={fields} values={values} onChange={setValues} disabled={!canApprove || busy} /> : null}
+        {fields.length && mayDecide ? <GateForm fields={fields} values={values} onChange={setValues} disabled={!(gate.actions.approve.ok || gate.actions.modify.ok) || busy} /> : null}
 
-        {canOther ? (
+        {shown.length ? (
           <div className="flex flex-col gap-1">
             <label htmlFor={commentId} className="text-sm font-medium text-slate-700">
               Comment
@@ -261,36 +234,34 @@ export function GatePanel({
               value={comment}
               onChange={(e) => setComment(e.target.value)}
               rows={2}
+              maxLength={10_000}
               placeholder="Why (recorded with the decision)"
               className="rounded-md border border-slate-300 px-3 py-1.5 text-sm shadow-sm focus:border-brand-500 focus:outline-none focus:ring-1 focus:ring-brand-500"
             />
           </div>
         ) : null}
 
-        {canOther || cancelVia ? (
+        {shown.length ? (
           <div className="flex flex-wrap gap-2" role="group" aria-label="Gate decision">
-            {canOther ? (
-              <>
-                <Button disabled={!canApprove || busy} onClick={() => void perform("approve", fields.length ? formPayload(fields, values) : undefined)}>
-                  Approve
+            {decisions.map((a) => {
+              const v = verdict(a);
+              const tone = GATE_ACTION_RULES[a].tone;
+              return (
+                <Button
+                  key={a}
+                  variant={a === "approve" ? "primary" : tone === "negative" ? "danger" : "secondary"}
+                  // Modify and retry open dialogs built from the gate's context: wait for it.
+                  disabled={!v.ok || busy || ((a === "modify" || a === "retry") && !context.data)}
+                  title={v.ok ? undefined : v.reason}
+                  onClick={() => click(a)}
+                >
+                  {ACTION_LABEL[a]}
                 </Button>
-                <Button variant="secondary" disabled={!canApprove || busy} onClick={() => setConfirm("modify")}>
-                  Modify
-                </Button>
-                <Button variant="secondary" disabled={busy} onClick={() => (retryable ? setConfirm("retry") : void perform("retry"))}>
-                  Retry
-                </Button>
-                <Button variant="secondary" disabled={busy} onClick={() => void perform("skip")}>
-                  Skip
-                </Button>
-                <Button variant="danger" disabled={busy} onClick={() => setConfirm("reject")}>
-                  Reject
-                </Button>
-              </>
-            ) : null}
-            {cancelVia ? (
+              );
+            })}
+            {shown.includes("cancel") ? (
               // Set apart from the gate's decisions: it ends the whole run.
-              <Button variant="danger" className="sm:ml-auto" disabled={busy} onClick={() => setConfirm("cancel")}>
+              <Button variant="danger" className="sm:ml-auto" disabled={busy} onClick={() => click("cancel")}>
                 Cancel run
               </Button>
             ) : null}
@@ -305,44 +276,35 @@ export function GatePanel({
         <ModifyDialog
           stepId={gate.stepId}
           output={gate.output}
-          next={context.data?.next ?? []}
+          editableOutput={editableOutput}
+          next={editableNext}
           busy={busy}
           onCancel={() => setConfirm(null)}
           onConfirm={(c: ModifyChange) => void perform("modify", c.output, c.nextParams)}
         />
       ) : null}
-      {confirm === "retry" && context.data ? (
-        <RetryDialog stepId={gate.stepId} type={context.data.type} params={context.data.params} busy={busy} onCancel={() => setConfirm(null)} onConfirm={(p) => void perform("retry", p)} />
+      {confirm === "retry" && context.data && !stage && editable.params.length ? (
+        <RetryDialog stepId={gate.stepId} type={context.data.type} params={context.data.params} editable={editable.params} busy={busy} onCancel={() => setConfirm(null)} onConfirm={(p) => void perform("retry", p)} />
+      ) : null}
+      {confirm === "retry" && !(context.data && !stage && editable.params.length) ? (
+        <ConfirmDialog label="Retry this step?" confirm="Yes, run it again" busy={busy} onCancel={() => setConfirm(null)} onConfirm={() => void perform("retry")}>
+          <span className="font-mono">{gate.stepId}</span> {stage ? "asks for a decision again" : "runs again as a new attempt, then its result is held for review again"}; the approvals start over.
+        </ConfirmDialog>
+      ) : null}
+      {confirm === "skip" ? (
+        <ConfirmDialog label="Skip this step?" confirm="Yes, skip" busy={busy} onCancel={() => setConfirm(null)} onConfirm={() => void perform("skip")}>
+          <span className="font-mono">{gate.stepId}</span> is marked skipped{stage ? "" : " and its result is not used"}; the steps after it run as if it had passed.
+        </ConfirmDialog>
       ) : null}
       {confirm === "reject" ? (
-        <Dialog label="Reject this gate?" onClose={() => setConfirm(null)}>
-          <p className="text-sm text-slate-600">
-            <span className="font-mono">{gate.stepId}</span> fails and the steps after it do not run.
-          </p>
-          <div className="mt-5 flex justify-end gap-2">
-            <Button variant="secondary" onClick={() => setConfirm(null)}>
-              Back
-            </Button>
-            <Button variant="danger" disabled={busy} onClick={() => void perform("reject")}>
-              Yes, reject
-            </Button>
-          </div>
-        </Dialog>
+        <ConfirmDialog label="Reject this gate?" confirm="Yes, reject" danger busy={busy} onCancel={() => setConfirm(null)} onConfirm={() => void perform("reject")}>
+          <span className="font-mono">{gate.stepId}</span> fails and the steps after it do not run.
+        </ConfirmDialog>
       ) : null}
       {confirm === "cancel" ? (
-        <Dialog label="Cancel this run?" onClose={() => setConfirm(null)}>
-          <p className="text-sm text-slate-600">
-            The run of <span className="font-medium">{run.workflow}</span> stops at this gate{cancelVia === "gate" ? " (recorded as the gate's decision)" : ""}.
-          </p>
-          <div className="mt-5 flex justify-end gap-2">
-            <Button variant="secondary" onClick={() => setConfirm(null)}>
-              Keep running
-            </Button>
-            <Button variant="danger" disabled={busy} onClick={() => void cancel()}>
-              Yes, cancel run
-            </Button>
-          </div>
-        </Dialog>
+        <ConfirmDialog label="Cancel this run?" confirm="Yes, cancel run" back="Keep running" danger busy={busy} onCancel={() => setConfirm(null)} onConfirm={() => void perform("cancel")}>
+          The run of <span className="font-medium">{run.workflow}</span> stops at this gate (recorded as the gate&apos;s decision).
+        </ConfirmDialog>
       ) : null}
     </Card>
   );

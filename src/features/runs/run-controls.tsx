@@ -15,7 +15,8 @@ const DONE: Record<RunAction, string> = {
   retry: "Retrying from the failed steps.",
 };
 
-export type ControlResult = { kind: "success" | "error"; text: string };
+/** An action's outcome as the page shows it: `error` also for outcomes that are failures (a rejected gate). */
+export type ControlResult = { kind: "success" | "info" | "error"; text: string };
 
 /**
  * Cancel / Pause / Resume / Retry, as the run's status allows; Cancel and Pause ask for confirmation first.

@@ -5,6 +5,7 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useState, type ReactNode } from "react";
 import { Alert, Card } from "~/components/ui/card";
 import { PageTitle } from "~/components/ui/page-title";
+import { DecidedGates } from "~/features/approvals/decided-gates";
 import { GatePanel } from "~/features/approvals/gate-panel";
 import { useTRPC } from "~/trpc/react";
 import { formatTime, spanOf } from "./format";
@@ -170,8 +171,9 @@ export function RunDetail({ id }: { id: string }) {
       <div className="flex flex-col gap-6">
         {result ? <Alert kind={result.kind}>{result.text}</Alert> : null}
         {run.error ? <Alert>Refresh failed: {run.error.message}</Alert> : null}
-        {gate ? <GatePanel key={gate.id} run={r} gate={gate} now={now} mayDecide={canDecide} mayControl={canControl} onResult={setResult} /> : null}
+        {gate ? <GatePanel key={gate.id} run={r} gate={gate} now={now} mayDecide={canDecide} onResult={setResult} /> : null}
         <RunHeader run={r} now={now} />
+        <DecidedGates runId={r.id} live={live} />
         <div className="grid gap-6 lg:grid-cols-5">
           <div className={`flex flex-col gap-6 ${selected ? "lg:col-span-3" : "lg:col-span-5"}`}>
             <Card title="Steps">

@@ -39,6 +39,11 @@ describe("openUnder", () => {
     expect(await read(["a", "b", "file.txt"])).toBe("inside");
   });
 
+  it("finds nothing (no error) under a root that does not exist yet, as on a fresh data directory", async () => {
+    expect(await openUnder(join(base, "no-root-yet"), ["a"], "directory")).toBeUndefined();
+    expect(await openUnder(join(base, "no-root-yet"), ["a", "b", "file.txt"], "file")).toBeUndefined();
+  });
+
   it("refuses a symbolic link as the last component, as a middle one, and as the first one", async () => {
     symlinkSync(join(outside, "secret.txt"), join(root, "a", "b", "leak.txt"));
     symlinkSync(outside, join(root, "a", "out"));

@@ -40,7 +40,13 @@ const ABSENT = new Set(["ENOENT", "ELOOP", "ENOTDIR", "EISDIR", "ENXIO", "EACCES
  */
 export async function openUnder(root: string, segments: readonly string[], kind: OpenKind): Promise<OpenedUnder | undefined> {
   if (!segments.every(isPlainSegment)) return undefined;
-  const expected = join(await realpath(root), ...segments);
+  // No root yet (a fresh data directory where no step has made a workspace): nothing is under it.
+  const real = await realpath(root).catch((e: NodeJS.ErrnoException) => {
+    if (ABSENT.has(e.code ?? "")) return undefined;
+    throw e;
+  });
+  if (real === undefined) return undefined;
+  const expected = join(real, ...segments);
   let handle: FileHandle;
   try {
     handle = await open(expected, FLAGS[kind]);

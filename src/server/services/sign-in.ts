@@ -70,15 +70,25 @@ type Count = { failures: number; lastFailureAt: number };
 
 function remaining(c: Count | undefined, free: number, forgetMs: number, now: number): number {
   if (!c || now - c.lastFailureAt > forgetMs) return 0;
-  return lockoutMs(c.failures, free) - (now - c.lastFailureAt);
+  const lock = lockoutMs(c.failures, free);
+  return lock === 0 ? 0 : lock - (now - c.lastFailureAt);
 }
 
-async function recordFailure(account: string, address: string, prior: Count | undefined, forgetMs: number, now: number): Promise<number> {
+/** The delay before a failure is answered, by the pair's count including it. */
+function answerDelayMs(failures: number): number {
+  return Math.min(2000, 200 * failures);
+}
+
+/**
+ * Counts a failure. `at` is when its answer goes out (after the delay): a lock runs from the moment
+ * the caller is told, so "try again in N s" holds from then on.
+ */
+async function recordFailure(account: string, address: string, prior: Count | undefined, forgetMs: number, now: number, at: number): Promise<number> {
   const fresh = !prior || now - prior.lastFailureAt > forgetMs;
   const row = await db.signInThrottle.upsert({
     where: { account_address: { account, address } },
-    create: { account, address, failures: 1, lastFailureAt: BigInt(now) },
-    update: fresh ? { failures: 1, lastFailureAt: BigInt(now) } : { failures: { increment: 1 }, lastFailureAt: BigInt(now) },
+    create: { account, address, failures: 1, lastFailureAt: BigInt(at) },
+    update: fresh ? { failures: 1, lastFailureAt: BigInt(at) } : { failures: { increment: 1 }, lastFailureAt: BigInt(at) },
   });
   return row.failures;
 }
@@ -90,7 +100,7 @@ async function recordFailure(account: string, address: string, prior: Count | un
 export async function signInWithPassword(emailRaw: string, password: string, address = "unknown"): Promise<{ userId: string; sessionVersion: number }> {
   const account = emailRaw.trim().toLowerCase();
   const bucket = addressBucket(address);
-  const outcome = await oneAtATime(bucket, async (): Promise<{ userId: string; sessionVersion: number } | { failures: number; error: AppError }> => {
+  const outcome = await oneAtATime(bucket, async (): Promise<{ userId: string; sessionVersion: number } | { failures: number; delay: number; error: AppError }> => {
     const now = Date.now();
     const rows = await db.signInThrottle.findMany({ where: { address: bucket, account: { in: [account, ANY_ACCOUNT] } } });
     const toCount = (r: (typeof rows)[number] | undefined): Count | undefined => (r ? { failures: r.failures, lastFailureAt: Number(r.lastFailureAt) } : undefined);
@@ -103,20 +113,23 @@ export async function signInWithPassword(emailRaw: string, password: string, add
     const user = await db.user.findUnique({ where: { email: account } });
     const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
     if (!user || !ok || user.disabled) {
-      const failures = await recordFailure(account, bucket, pair, PAIR_FORGET_MS, now);
-      await recordFailure(ANY_ACCOUNT, bucket, anyAccount, ADDRESS_FORGET_MS, now);
+      // Every failure costs the caller time, more as this account's failures from here pile up.
+      const delay = answerDelayMs(pair && now - pair.lastFailureAt <= PAIR_FORGET_MS ? pair.failures + 1 : 1);
+      const answeredAt = Date.now() + delay;
+      const failures = await recordFailure(account, bucket, pair, PAIR_FORGET_MS, now, answeredAt);
+      await recordFailure(ANY_ACCOUNT, bucket, anyAccount, ADDRESS_FORGET_MS, now, answeredAt);
       // Counts nobody looks at any more (old unknown e-mails, quiet addresses) are dropped.
       await db.signInThrottle.deleteMany({ where: { lastFailureAt: { lt: BigInt(now - PAIR_FORGET_MS) } } });
       logger.warn({ email: account, address: bucket, failures }, "sign-in failed");
-      return { failures, error: new AppError("UNAUTHORIZED", user?.disabled && ok ? "This account is disabled. Ask an admin." : WRONG_CREDENTIALS) };
+      return { failures, delay, error: new AppError("UNAUTHORIZED", user?.disabled && ok ? "This account is disabled. Ask an admin." : WRONG_CREDENTIALS) };
     }
     if (pair) await db.signInThrottle.deleteMany({ where: { account, address: bucket } });
     return { userId: user.id, sessionVersion: user.sessionVersion };
   });
   if ("error" in outcome) {
-    // Every failure costs the caller time, more as this account's failures from here pile up
-    // (outside the queue: the count is recorded already, and others from the address need not wait).
-    await sleep(Math.min(2000, 200 * outcome.failures));
+    // The delay is served outside the queue: the count is recorded already, and others from the
+    // address need not wait behind it.
+    await sleep(outcome.delay);
     throw outcome.error;
   }
   return outcome;

@@ -4,14 +4,19 @@ import { useState, type FormEvent } from "react";
 import { Button } from "~/components/ui/button";
 import { Alert, Card } from "~/components/ui/card";
 import { SelectField, TextField } from "~/components/ui/field";
-import { ROLES } from "~/server/auth/permissions";
+import type { Role } from "~/server/auth/permissions";
 import { useTRPC } from "~/trpc/react";
 
 function when(d: Date | null) {
   return d ? d.toLocaleString() : "never";
 }
 
-export function TokensPanel() {
+/**
+ * API tokens. `team` (Admin): every token of the team, and a token may act as another member.
+ * `personal` (/tokens, every user): the caller's own tokens. `roles`: the roles the caller may give
+ * a token (the server refuses more anyway, capped by the token's user).
+ */
+export function TokensPanel({ scope, roles }: { scope: "team" | "personal"; roles: readonly Role[] }) {
   const trpc = useTRPC();
   const qc = useQueryClient();
   const tokens = useQuery(trpc.tokens.list.queryOptions());
@@ -27,7 +32,8 @@ export function TokensPanel() {
     const form = new FormData(formEl);
     setError(null);
     try {
-      const res = await create.mutateAsync({ name: String(form.get("name")), role: String(form.get("role")) as (typeof ROLES)[number] });
+      const user = String(form.get("user") ?? "").trim();
+      const res = await create.mutateAsync({ name: String(form.get("name")), role: String(form.get("role")) as Role, ...(user ? { user } : {}) });
       setSecret(res.secret);
       formEl.reset();
     } catch (err) {
@@ -36,7 +42,13 @@ export function TokensPanel() {
   }
 
   return (
-    <Card title="API tokens">
+    <Card title={scope === "team" ? "API tokens" : "Your API tokens"}>
+      {scope === "personal" ? (
+        <p className="mb-4 text-sm text-slate-600">
+          For the <code>wf</code> CLI and scripts: <code>WF_TOKEN=…</code>. A token acts as you, with at most the role you choose here, and
+          never more than your roles allow now.
+        </p>
+      ) : null}
       {secret ? (
         <div className="mb-4">
           <Alert kind="success">
@@ -92,13 +104,14 @@ export function TokensPanel() {
       </table>
       <form onSubmit={onCreate} className="flex flex-wrap items-end gap-3" aria-label="Create token">
         <TextField id="token-name" name="name" label="Token name" placeholder="ci, cli, agent…" required />
-        <SelectField id="token-role" name="role" label="Role" defaultValue="operator">
-          {ROLES.map((r) => (
+        <SelectField id="token-role" name="role" label="Role" defaultValue={roles.includes("operator") ? "operator" : roles[roles.length - 1]}>
+          {roles.map((r) => (
             <option key={r} value={r}>
               {r}
             </option>
           ))}
         </SelectField>
+        {scope === "team" ? <TextField id="token-user" name="user" label="Acts as (e-mail, default: you)" placeholder="ci-bot@example.com" /> : null}
         <Button type="submit" disabled={create.isPending}>
           Create token
         </Button>

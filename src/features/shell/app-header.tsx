@@ -33,6 +33,9 @@ export function AppHeader({ actor }: { actor: Actor }) {
               {actor.teamName} · {actor.roles.join(", ")}
             </div>
           </div>
+          <Link href="/tokens" className="text-slate-600 hover:text-slate-900">
+            API tokens
+          </Link>
           <SignOutButton />
         </div>
       </div>

@@ -67,3 +67,8 @@ export function tokenRoles(userRoles: Role[], tokenRole: Role): Role[] {
   if (ROLE_PERMISSIONS[tokenRole].every((p) => user.has(p))) out.add(tokenRole);
   return [...out];
 }
+
+/** The roles whose every permission `perms` holds: what a token made with these permissions may be. */
+export function rolesCoveredBy(perms: ReadonlySet<Permission>): Role[] {
+  return ROLES.filter((r) => ROLE_PERMISSIONS[r].every((p) => perms.has(p)));
+}

@@ -3,6 +3,7 @@ import { PageTitle } from "~/components/ui/page-title";
 import { TeamsPanel } from "~/features/admin/teams-panel";
 import { TokensPanel } from "~/features/admin/tokens-panel";
 import { UsersPanel } from "~/features/admin/users-panel";
+import { ROLES } from "~/server/auth/permissions";
 import { getServerActor } from "~/server/auth/session";
 
 export default async function AdminPage() {
@@ -15,7 +16,7 @@ export default async function AdminPage() {
       <PageTitle title="Admin" subtitle={`Users, roles and API tokens of team ${actor.teamName}; new teams.`} />
       <div className="flex flex-col gap-6">
         <UsersPanel />
-        <TokensPanel />
+        <TokensPanel scope="team" roles={ROLES} />
         {actor.permissions.has("team.manage") ? <TeamsPanel /> : null}
       </div>
     </>

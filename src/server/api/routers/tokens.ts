@@ -4,17 +4,18 @@ import { actorOf, procedure, router } from "../trpc";
 
 export const tokensRouter = router({
   list: procedure
-    .meta({ perm: "token.manage", openapi: { method: "GET", path: "/tokens", tags: ["tokens"] } })
+    // Everyone: admins see the team's tokens, others their own (the service decides).
+    .meta({ perm: "authenticated", openapi: { method: "GET", path: "/tokens", tags: ["tokens"], summary: "API tokens: the team's (admins) or the caller's own" } })
     .input(z.void())
     .output(z.array(ZToken))
     .query(({ ctx }) => listTokens(actorOf(ctx))),
   create: procedure
-    .meta({ perm: "token.manage", openapi: { method: "POST", path: "/tokens", tags: ["tokens"], summary: "Create an API token; the secret is shown once" } })
+    .meta({ perm: "authenticated", openapi: { method: "POST", path: "/tokens", tags: ["tokens"], summary: "Create an API token (your own; admins: also for a member, by id or e-mail), capped by its user's roles; the secret is shown once" } })
     .input(ZCreateToken)
     .output(z.object({ id: z.string(), secret: z.string(), token: ZToken }))
     .mutation(({ ctx, input }) => createToken(actorOf(ctx), input)),
   revoke: procedure
-    .meta({ perm: "token.manage", openapi: { method: "DELETE", path: "/tokens/{id}", tags: ["tokens"] } })
+    .meta({ perm: "authenticated", openapi: { method: "DELETE", path: "/tokens/{id}", tags: ["tokens"], summary: "Revoke a token (your own; admins: any of the team)" } })
     .input(z.object({ id: z.string() }))
     .output(ZToken)
     .mutation(({ ctx, input }) => revokeToken(actorOf(ctx), input.id)),

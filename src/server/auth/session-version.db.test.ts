@@ -127,6 +127,9 @@ describe("session revocation", () => {
     expect(await trpcAccepts(s.cookie)).toBe(false);
     const again = await signIn(email, "first-password");
     expect(await actorOfCookie(again.cookie)).toMatchObject({ roles: ["viewer"] });
+    // saving the same roles again changes nothing, and ends nothing
+    await setUserRoles(admin, { userId: actor.userId, roles: ["viewer"] });
+    expect(await trpcAccepts(again.cookie)).toBe(true);
   });
 
   it("refuses a validly signed JWT without a session version (made before sessions could be revoked)", async () => {

@@ -125,9 +125,9 @@ export async function setUserRoles(actor: Actor, input: { userId: string; roles:
     const before = sortRoles(rolesOf(await tx.membership.findMany({ where: { userId: user.id, teamId: actor.teamId } })));
     await tx.membership.deleteMany({ where: { userId: user.id, teamId: actor.teamId } });
     await tx.membership.createMany({ data: roles.map((role) => ({ id: newId("mem"), userId: user.id, teamId: actor.teamId, role })) });
-    // A role change ends the user's sessions: they sign in again under the new roles.
-    await tx.user.update({ where: { id: user.id }, data: { ...REVOKE_SESSIONS } });
     if (before.join() !== roles.join()) {
+      // A role change ends the user's sessions: they sign in again under the new roles.
+      await tx.user.update({ where: { id: user.id }, data: { ...REVOKE_SESSIONS } });
       await recordAudit({ prisma: tx }, actor, { action: "user.roles_changed", targetId: user.id, before: { email: user.email, roles: before }, after: { email: user.email, roles } });
     }
   });

@@ -131,7 +131,7 @@ export type Fetch = typeof fetch;
 export type RunControl = "cancel" | "pause" | "resume" | "retry";
 export const GATE_ACTIONS = ["approve", "modify", "retry", "skip", "reject", "cancel"] as const;
 export type GateAction = (typeof GATE_ACTIONS)[number];
-export type Decide = { action: GateAction; comment?: string; payload?: unknown; nextParams?: Record<string, unknown> };
+export type Decide = { action: GateAction; comment?: string; payload?: unknown; form?: Record<string, unknown>; nextParams?: Record<string, unknown> };
 export type StartRun = { workflow: string; version?: number; inputs?: Record<string, unknown>; approvalMode?: "interactive" | "auto" };
 
 /** Typed REST client of /api/v1 (API.md). `fetchImpl` is injectable for unit tests. */

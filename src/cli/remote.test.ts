@@ -120,7 +120,7 @@ type FakeGate = {
   decidedBy: string | null;
   /** the 403 reason when the caller may not decide it */
   refuse?: string;
-  decisions: { actor: string; action: string; comment: string | null; payload?: unknown; nextParams?: unknown; at: string }[];
+  decisions: { actor: string; action: string; comment: string | null; payload?: unknown; form?: unknown; nextParams?: unknown; at: string }[];
 };
 
 const GATE_STATUS: Record<string, string> = { approve: "approved", modify: "modified", retry: "retried", skip: "skipped", reject: "rejected", cancel: "cancelled" };
@@ -152,6 +152,7 @@ function fakeGates(): Map<string, FakeGate> {
     gate("apr_retry"),
     gate("apr_next"),
     gate("apr_form"),
+    gate("apr_stage"),
     gate("apr_batch"),
     gate("apr_cancel"),
   ]);
@@ -268,16 +269,16 @@ class FakeServer {
   }
 
   /** The server's decideApproval: 404, 409 when decided, 403 with the policy's reason, 400 for modify without payload. */
-  private decide(id: string, body: { action: string; comment?: unknown; payload?: unknown; nextParams?: unknown }): { ok: true; gate: FakeGate } | { ok: false; status: number; error: { message: string; code: string } } {
+  private decide(id: string, body: { action: string; comment?: unknown; payload?: unknown; form?: unknown; nextParams?: unknown }): { ok: true; gate: FakeGate } | { ok: false; status: number; error: { message: string; code: string } } {
     const gate = this.gates.get(id);
     if (!gate) return { ok: false, status: 404, error: { message: `No approval ${id} in team default.`, code: "NOT_FOUND" } };
     if (gate.status !== "pending") return { ok: false, status: 409, error: { message: `This gate was already decided: ${gate.status}${gate.decidedBy ? ` by ${gate.decidedBy}` : ""}.`, code: "CONFLICT" } };
     if (gate.refuse) return { ok: false, status: 403, error: { message: gate.refuse, code: "FORBIDDEN" } };
-    if (body.action === "modify" && body.payload === undefined && body.nextParams === undefined) {
+    if (body.action === "modify" && body.payload === undefined && body.nextParams === undefined && body.form === undefined) {
       return { ok: false, status: 400, error: { message: "modify needs a payload (the step's new output, JSON) or nextParams (new params of the steps that run next).", code: "BAD_REQUEST" } };
     }
     const at = new Date().toISOString();
-    gate.decisions.push({ actor: "cli@example.com", action: body.action, comment: typeof body.comment === "string" ? body.comment : null, payload: body.payload, nextParams: body.nextParams, at });
+    gate.decisions.push({ actor: "cli@example.com", action: body.action, comment: typeof body.comment === "string" ? body.comment : null, payload: body.payload, form: body.form, nextParams: body.nextParams, at });
     Object.assign(gate, { status: GATE_STATUS[body.action] ?? "?", decidedAt: at, decidedBy: "cli@example.com" });
     return { ok: true, gate };
   }
@@ -558,6 +559,14 @@ describe("wf against a REST server", () => {
       const form = await wf(["approve", "apr_form", "--payload", "-"], env, '{"env": "prod"}');
       expect(form.status).toBe(0);
       expect(server.gates.get("apr_form")?.decisions[0]).toMatchObject({ action: "approve", payload: { env: "prod" } });
+
+      // modify of a gate with a form carries its values in --form (checked by the server like approve's)
+      const stage = await wf(["modify", "apr_stage", "--form", "-"], env, '{"env": "staging"}');
+      expect(stage.status).toBe(0);
+      expect(server.gates.get("apr_stage")?.decisions[0]).toMatchObject({ action: "modify", form: { env: "staging" } });
+      const badForm = await wf(["modify", "apr_stage", "--form", list], env);
+      expect(badForm.status).toBe(2);
+      expect(badForm.stderr).toContain("--form: expected a JSON object of field -> value");
     });
 
     it("retry and cancel dispatch on the id: apr_ decides the gate (--payload - reads stdin), run_ controls the run", async () => {

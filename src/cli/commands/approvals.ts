@@ -21,12 +21,12 @@ Exit codes:
 /** cancel and retry are also run controls: `wf cancel|retry ID` dispatch on the id's prefix (control.ts). */
 const DESCRIPTIONS: Record<Exclude<GateAction, "cancel" | "retry">, string> = {
   approve: "approve gates: the step's output goes on as is (several ids: one batch, each decided on its own; a gate with a form: --payload FILE of its values)",
-  modify: "approve with a new output for the step (--payload FILE) and/or new params for the steps that run next (--next-params FILE)",
+  modify: "approve with a new output for the step (--payload FILE) and/or new params for the steps that run next (--next-params FILE); only the fields the gate lists as editable; a gate with a form: its values (--form FILE)",
   skip: "skip the step; the run goes on without it",
   reject: "reject gates: the step fails (several ids: one batch, each decided on its own)",
 };
 
-type DecideOptions = { comment?: string; payload?: string; nextParams?: string; json?: boolean };
+type DecideOptions = { comment?: string; payload?: string; nextParams?: string; form?: string; json?: boolean };
 
 const statusFilter = (value: string): string => {
   if (value === "all" || GATE_STATUSES.some((s) => s === value)) return value;
@@ -61,12 +61,20 @@ export async function decideGate(client: ApiClient, id: string, action: GateActi
   if (nextParams !== undefined && (typeof nextParams !== "object" || nextParams === null || Array.isArray(nextParams))) {
     throw new CliExit(EXIT.usage, "--next-params: expected a JSON object of step id -> params");
   }
-  if (action === "modify" && payload === undefined && nextParams === undefined) {
-    throw new CliExit(EXIT.usage, "modify needs --payload FILE (the step's new output as JSON) and/or --next-params FILE (step id -> params); - reads stdin");
+  const form = options.form === undefined ? undefined : readPayload(options.form, "--form");
+  if (form !== undefined && (typeof form !== "object" || form === null || Array.isArray(form))) throw new CliExit(EXIT.usage, "--form: expected a JSON object of field -> value");
+  if (action === "modify" && payload === undefined && nextParams === undefined && form === undefined) {
+    throw new CliExit(EXIT.usage, "modify needs --payload FILE (the step's new output as JSON), --next-params FILE (step id -> params) and/or --form FILE (the form's values); - reads stdin");
   }
   let gate: TApproval;
   try {
-    gate = await client.decideApproval(id, { action, comment: options.comment, payload, ...(nextParams !== undefined ? { nextParams: nextParams as Record<string, unknown> } : {}) });
+    gate = await client.decideApproval(id, {
+      action,
+      comment: options.comment,
+      payload,
+      ...(nextParams !== undefined ? { nextParams: nextParams as Record<string, unknown> } : {}),
+      ...(form !== undefined ? { form: form as Record<string, unknown> } : {}),
+    });
   } catch (err) {
     if (err instanceof ApiError && err.status === 403) throw new CliExit(EXIT.usage, `cannot ${action} ${id}: ${err.detail ?? err.message}`);
     if (err instanceof ApiError && err.status === 409) throw new CliExit(EXIT.usage, `cannot ${action} ${id}: already decided (${err.detail ?? err.message})`);
@@ -116,6 +124,7 @@ export function approvalsCommands(program: Command): void {
     if (action === "modify") {
       cmd.option("--payload <file>", "JSON file: the step's new output (- reads stdin)");
       cmd.option("--next-params <file>", "JSON file: new params of the steps that run next, {\"<step id>\": {...params}}");
+      cmd.option("--form <file>", "JSON file: the values of the gate's form (- reads stdin)");
     }
     if (action === "approve") cmd.option("--payload <file>", "JSON file: the values of the gate's form (one gate only; - reads stdin)");
     cmd

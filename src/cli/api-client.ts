@@ -1,3 +1,5 @@
+import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
 import { RUN_STATUSES, STEP_STATUSES } from "~/engine/status";
 import { EXIT, exitCodeForHttp, type ExitCode } from "./exit-codes";
@@ -8,6 +10,10 @@ import { MISSING_TOKEN, type CliConfig } from "./load-config";
  * dates as ISO strings). One schema per boundary: a response that does not match is a server error
  * (exit 4), not a crash deep in a formatter.
  */
+/** Tries of one run start (the first and two retries), 1 s then 2 s apart. */
+const START_ATTEMPTS = 3;
+const START_RETRY_MS = 1000;
+
 const ZDate = z.string().nullable().default(null);
 const ZStepError = z.object({ message: z.string(), code: z.string().optional(), exit_code: z.number().optional() }).nullable().default(null);
 
@@ -147,8 +153,20 @@ export class ApiClient {
     return `${this.config.server}/runs/${encodeURIComponent(id)}`;
   }
 
-  startRun(body: StartRun): Promise<TRun> {
-    return this.request("POST", "/runs", ZRun, body);
+  /**
+   * Starts a run. A network failure or a 5xx (the start may have gone through) is retried, twice,
+   * with the same Idempotency-Key: the server then answers with the run already started, so a
+   * retry never starts a second one.
+   */
+  async startRun(body: StartRun, key: string = randomUUID()): Promise<TRun> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.request("POST", "/runs", ZRun, body, { "idempotency-key": key });
+      } catch (err) {
+        if (!(err instanceof ApiError) || err.exitCode !== EXIT.server || attempt >= START_ATTEMPTS) throw err;
+        await sleep(START_RETRY_MS * attempt);
+      }
+    }
   }
   getRun(id: string): Promise<TRun> {
     return this.request("GET", `/runs/${encodeURIComponent(id)}`, ZRun);
@@ -187,7 +205,7 @@ export class ApiClient {
     return this.request("GET", `/audit${queryString(query)}`, z.array(ZAuditEntry));
   }
 
-  private async request<T extends z.ZodType>(method: "GET" | "POST", path: string, schema: T, body?: unknown): Promise<z.infer<T>> {
+  private async request<T extends z.ZodType>(method: "GET" | "POST", path: string, schema: T, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<z.infer<T>> {
     const url = `${this.config.server}/api/v1${path}`;
     let res: Response;
     try {
@@ -197,6 +215,7 @@ export class ApiClient {
           authorization: `Bearer ${this.config.token}`,
           accept: "application/json",
           ...(body === undefined ? {} : { "content-type": "application/json" }),
+          ...extraHeaders,
         },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(this.timeoutMs),

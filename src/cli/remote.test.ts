@@ -162,6 +162,10 @@ class FakeServer {
   runs = new Map<string, FakeRun>();
   gates = fakeGates();
   auditBroken = false;
+  /** starts to answer 502 after starting the run (a proxy timing out): the client must retry safely */
+  failStartsAfterCreate = 0;
+  startKeys: (string | undefined)[] = [];
+  private runByKey = new Map<string, string>();
   requests: string[] = [];
   uploads: string[] = [];
   private server: Server = createServer((req, res) => void this.handle(req, res));
@@ -204,9 +208,19 @@ class FakeServer {
       const workflow = String(body.workflow);
       const script = SCRIPTS[workflow];
       if (!script) return send(404, { message: `No workflow "${workflow}" in team default.`, code: "NOT_FOUND" });
+      // The server's Idempotency-Key: the same key answers with the run it started.
+      const key = typeof req.headers["idempotency-key"] === "string" ? req.headers["idempotency-key"] : undefined;
+      this.startKeys.push(key);
+      const known = key === undefined ? undefined : this.runs.get(this.runByKey.get(key) ?? "");
+      if (known) return send(200, runBody(known));
       const id = `run_${++this.n}`;
       const run: FakeRun = { id, workflow, version: 1, approvalMode: String(body.approvalMode ?? "interactive"), inputs: (body.inputs ?? {}) as Record<string, unknown>, script, polls: 0, createdAt: new Date().toISOString() };
       this.runs.set(id, run);
+      if (key !== undefined) this.runByKey.set(key, id);
+      if (this.failStartsAfterCreate > 0) {
+        this.failStartsAfterCreate--;
+        return send(502, { message: "Bad gateway", code: "BAD_GATEWAY" });
+      }
       return send(200, runBody(run));
     }
     if (req.method === "GET" && path === "/runs") {
@@ -340,6 +354,20 @@ describe("wf against a REST server", () => {
     expect(lines.at(-1)).toMatch(new RegExp(`^run ${id} succeeded in `));
     // The inputs went over as JSON values, the approval mode as auto.
     expect(server.runs.get(id ?? "")).toMatchObject({ inputs: { n: 3, who: "world" }, approvalMode: "auto" });
+  });
+
+  it("run: a 502 after the start went through is retried with the same Idempotency-Key, so there is one run", async () => {
+    server.failStartsAfterCreate = 1;
+    const keysBefore = server.startKeys.length;
+    const runsBefore = server.runs.size;
+    const r = await wf(["run", "hello"], env);
+    expect(r.status).toBe(0);
+    const keys = server.startKeys.slice(keysBefore);
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(keys[1]).toBe(keys[0]);
+    expect(server.runs.size).toBe(runsBefore + 1);
+    expect(r.stdout).toMatch(/^run run_\d+ started \(hello v1\)$/m);
   });
 
   it("run broken --wait: exit 1 and the failing step's error", async () => {

@@ -63,7 +63,7 @@ export type TLogPage = z.infer<typeof ZLogPage>;
 
 export const ZSavedWorkflow = z.object({ name: z.string(), version: z.number().int(), created: z.boolean() });
 
-/** An approval gate (the server's ZApproval in src/server/services/approvals.ts, dates as ISO strings). */
+/** An approval gate (the server's ZApproval in src/server/services/approvals/approvals.types.ts, dates as ISO strings). */
 export const ZApprovalDecision = z.object({
   actor: z.string(),
   action: z.string(),

@@ -8,7 +8,7 @@ import {
   pendingCount,
   ZApproval,
   ZBatchResult,
-  ZDecide,
+  ZDecideApproval,
   ZDecideMany,
   ZGateContext,
   ZListApprovals,
@@ -49,7 +49,7 @@ export const approvalsRouter = router({
         summary: "approve | modify | retry | skip | reject | cancel; 403 with the reason and a code, 409 when already decided, 413 over 1 MiB",
       },
     })
-    .input(ZDecide)
+    .input(ZDecideApproval)
     .output(ZApproval)
     .mutation(({ ctx, input }) => decideApproval(actorOf(ctx), input)),
   decideMany: procedure

@@ -11,7 +11,7 @@ import { templateStepRefs } from "../expressions/template-step-refs";
 import { planNodeOf, type Plan, type PlanNode } from "../graph/compile-plan";
 import type { Json, JsonObject } from "../json";
 import { retryDelay } from "../retry/backoff";
-import { isActive, isRunActive, isRunTerminal, isSatisfied, isTerminal, type StepStatus } from "../status";
+import { canPauseRun, canResumeRun, canRetryRun, isActive, isRunActive, isRunTerminal, isSatisfied, isTerminal, type StepStatus } from "../status";
 import type { ClearableRunField, Decision, EngineCommand, EngineEvent, RunCounters, RunHeader, RunPatch, RunState, StepError, StepState } from "./types";
 
 /** Statuses a run retry reads (`RunState.stepsWithStatus`): the failed region of a finished run. */
@@ -588,10 +588,10 @@ export function decide(plan: Plan, state: RunState, event: EngineEvent, options:
       d.abortRun("failed", `run timed out after ${plan.timeoutMs ?? 0}ms`);
       break;
     case "run_pause_requested":
-      if (runStatus === "running" || runStatus === "waiting_approval") d.runPatch.status = "paused";
+      if (canPauseRun(runStatus)) d.runPatch.status = "paused";
       return d.result();
     case "run_resume_requested":
-      if (runStatus !== "paused") return d.result();
+      if (!canResumeRun(runStatus)) return d.result();
       d.runPatch.status = "running";
       break;
     default:
@@ -739,7 +739,7 @@ function inFailedRegion(d: Decider, plan: Plan, rec: StepState): boolean {
  *   a run timeout, if any, is scheduled again from now.
  */
 function retryRun(d: Decider, plan: Plan, state: RunState, event: Extract<EngineEvent, { type: "run_retry_requested" }>): boolean {
-  if (state.run.status !== "failed" && state.run.status !== "cancelled") return false;
+  if (!canRetryRun(state.run.status)) return false;
   if (!state.stepsWithStatus) {
     throw new EngineError("internal", "retrying a run needs RunState.stepsWithStatus: this store cannot list a run's records by status");
   }

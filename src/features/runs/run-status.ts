@@ -2,7 +2,7 @@
  * What the UI shows and offers for each status. Exhaustive records, so a new status in
  * src/engine/status.ts fails the type check here instead of falling through silently.
  */
-import { isRunTerminal, isTerminal, RUN_STATUSES } from "~/engine/status";
+import { isRunTerminal, isTerminal, RUN_STATUSES, runControls, type RunControl } from "~/engine/status";
 import type { RunStatus, StepStatus } from "./run-types";
 
 export { RUN_STATUSES };
@@ -50,21 +50,11 @@ export const STEP_STATUS_DOT: Record<StepStatus, string> = {
   waiting_retry: "bg-amber-500",
 };
 
-export type RunAction = "cancel" | "pause" | "resume" | "retry";
+export type RunAction = RunControl;
 
-/** Mirrors the server's rule (services/runs.ts ALLOWED); the server still decides. */
-const ACTIONS: Record<RunStatus, readonly RunAction[]> = {
-  queued: ["pause", "cancel"],
-  running: ["pause", "cancel"],
-  waiting_approval: ["pause", "cancel"],
-  paused: ["resume", "cancel"],
-  failed: ["retry"],
-  cancelled: ["retry"],
-  succeeded: [],
-};
-
+/** The engine's rule (status.ts runControls), as the server applies it; the server still decides. */
 export function runActions(status: RunStatus): readonly RunAction[] {
-  return ACTIONS[status];
+  return runControls(status);
 }
 
 /** A run whose page should keep refreshing: anything not finished, paused runs included. */

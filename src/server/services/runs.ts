@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { WorkflowDefinition } from "~/engine/definition/schema";
 import { EngineError } from "~/engine/errors";
 import type { EngineEvent, RunHeader, StepState } from "~/engine/scheduler/types";
-import { RUN_STATUSES, STEP_STATUSES } from "~/engine/status";
+import { canControlRun, isRunStatus, isTerminal, isTerminalRunName, isTerminalStepName, RUN_STATUSES, STEP_STATUSES, type RunControl } from "~/engine/status";
 import type { Actor } from "~/server/auth/actor";
 import { db } from "~/server/db";
 import { AppError } from "~/server/errors";
@@ -154,7 +154,7 @@ export async function getRun(actor: Actor, id: string): Promise<TRun> {
       attempts: byStep.get(s.stepId) ?? [],
     };
   });
-  const done = outSteps.filter((s) => ["succeeded", "failed", "skipped", "cancelled"].includes(s.status)).length;
+  const done = outSteps.filter((s) => isTerminal(s.status)).length;
   return {
     ...summary(row, await emailOf(row.startedById), { total: outSteps.length, done, running: outSteps.filter((s) => s.status === "running").length }),
     inputs: header.inputs,
@@ -205,7 +205,7 @@ export async function listRuns(actor: Actor, input: z.infer<typeof ZListRuns>): 
     page.map(async (row) => {
       const mine = counts.filter((c) => c.runId === row.id);
       const total = mine.reduce((n, c) => n + c._count._all, 0);
-      const done = mine.filter((c) => ["succeeded", "failed", "skipped", "cancelled"].includes(c.status)).reduce((n, c) => n + c._count._all, 0);
+      const done = mine.filter((c) => isTerminalStepName(c.status)).reduce((n, c) => n + c._count._all, 0);
       const running = mine.filter((c) => c.status === "running").reduce((n, c) => n + c._count._all, 0);
       return summary(row, await emailOf(row.startedById), { total, done, running });
     }),
@@ -261,20 +261,14 @@ export async function startRun(actor: Actor, input: z.infer<typeof ZStartRun>): 
   return getRun(actor, runId);
 }
 
-export type RunControl = "cancel" | "pause" | "resume" | "retry";
-
-const ALLOWED: Record<RunControl, readonly string[]> = {
-  cancel: ["queued", "running", "paused", "waiting_approval"],
-  pause: ["queued", "running", "waiting_approval"],
-  resume: ["paused"],
-  retry: ["failed", "cancelled"],
-};
+export type { RunControl };
 
 const AUDIT_ACTION = { cancel: "run.cancelled", pause: "run.paused", resume: "run.resumed", retry: "run.retried" } as const satisfies Record<RunControl, AuditAction>;
 
 export async function controlRun(actor: Actor, id: string, action: RunControl): Promise<TRun> {
   const row = await runInTeam(actor, id);
-  if (!ALLOWED[action].includes(row.status)) {
+  // The engine's own rule (status.ts): a control it would ignore is refused here, not accepted as a no-op.
+  if (!isRunStatus(row.status) || !canControlRun(action, row.status)) {
     throw new AppError("CONFLICT", `Cannot ${action} a run that is ${row.status}${action === "retry" ? ": only failed or cancelled runs are retried" : ""}.`);
   }
   const at = Date.now();
@@ -318,7 +312,7 @@ export async function stepLogs(
   const step = await db.stepRun.findUnique({ where: { runId_stepId: { runId: input.id, stepId: input.stepId } }, select: { status: true } });
   if (!step) throw new AppError("NOT_FOUND", `Run ${input.id} has no step "${input.stepId}".`);
   const last = rows[rows.length - 1];
-  const finished = ["succeeded", "failed", "cancelled"].includes(run.status) || ["succeeded", "failed", "skipped", "cancelled"].includes(step.status);
+  const finished = isTerminalRunName(run.status) || isTerminalStepName(step.status);
   return {
     lines: rows.map((r) => ({ seq: r.id, attempt: r.attempt, stream: r.stream, text: r.text, at: new Date(Number(r.at)) })),
     nextAfter: last ? last.id : (input.after ?? 0),

@@ -17,7 +17,7 @@
  */
 import { parseDuration } from "~/engine/duration";
 import { EngineError } from "~/engine/errors";
-import { isRunTerminal } from "~/engine/status";
+import { ACTIVE_STEP_STATUSES, isRunPaused, isRunTerminal } from "~/engine/status";
 import { compilePlan, type Plan, type PlanNode } from "~/engine/graph/compile-plan";
 import type { Json } from "~/engine/json";
 import { createRun, touchedSteps } from "~/engine/scheduler/create-run";
@@ -120,7 +120,6 @@ export interface StoreOptions {
   crashpoint?: (name: "before_commit" | "mid_fanout") => void;
 }
 
-const ACTIVE = ["ready", "running", "waiting_approval", "waiting_retry"] as const;
 /** A decision longer than this yields to the event loop before its writes (see processInTx). */
 const YIELD_AFTER_MS = 10;
 /** Lets the event loop serve what waits (SQLite statements run synchronously: no turn otherwise). */
@@ -939,13 +938,13 @@ export class EngineStore {
     // The ready queue only holds records while the run is paused or at its concurrency limit;
     // active records are only needed to cancel. Both are read only for the events that use them.
     const header = ctx.header;
-    const needsReady = plan.concurrency > 0 || header.status === "paused" || event.type === "run_resume_requested";
+    const needsReady = plan.concurrency > 0 || isRunPaused(header.status) || event.type === "run_resume_requested";
     const ready = needsReady ? await this.readyIds(q, header.id, Math.max(plan.concurrency, 1) * 4 + 64) : [];
     const cancelling =
       event.type === "run_cancel_requested" ||
       event.type === "run_timed_out" ||
       (event.type === "gate_decided" && (event.action === "cancel" || event.action === "expire"));
-    const active = cancelling ? await this.idsWithStatus(q, header.id, ACTIVE) : undefined;
+    const active = cancelling ? await this.idsWithStatus(q, header.id, ACTIVE_STEP_STATUSES) : undefined;
     if (ready.length) await this.loadSteps(q, ctx, ready);
     if (active?.length) await this.loadSteps(q, ctx, active);
     // A run retry reads its failed region: one indexed query, only for that event.

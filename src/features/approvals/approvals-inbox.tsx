@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { Fragment, useState } from "react";
 import { Button } from "~/components/ui/button";
+import { ConfirmDialog } from "~/components/ui/confirm-dialog";
 import { Alert, Card } from "~/components/ui/card";
 import { SelectField } from "~/components/ui/field";
 import { formatAge, formatDuration, formatTime } from "~/features/runs/format";
@@ -10,7 +11,6 @@ import { useNow } from "~/features/runs/use-now";
 import { usePermissions } from "~/features/runs/use-permissions";
 import { useTRPC } from "~/trpc/react";
 import { expiresIn, isPending, type Approval, type BatchResult } from "./approval-types";
-import { ConfirmDialog } from "./confirm-dialog";
 import { DecisionList, OutcomeBadge } from "./decision-list";
 
 const REFRESH_MS = 5000;
@@ -291,9 +291,10 @@ export function ApprovalsInbox() {
       </Card>
       {asking ? (
         <ConfirmDialog
-          label={`${asking === "approve" ? "Approve" : "Reject"} ${visibleSelected.length} gate${visibleSelected.length === 1 ? "" : "s"}?`}
-          confirm={asking === "approve" ? `Yes, approve ${visibleSelected.length}` : `Yes, reject ${visibleSelected.length}`}
-          danger={asking === "reject"}
+          cancelLabel="Back"
+          title={`${asking === "approve" ? "Approve" : "Reject"} ${visibleSelected.length} gate${visibleSelected.length === 1 ? "" : "s"}?`}
+          confirmLabel={asking === "approve" ? `Yes, approve ${visibleSelected.length}` : `Yes, reject ${visibleSelected.length}`}
+          variant={asking === "reject" ? "danger" : "primary"}
           busy={batch.isPending}
           onCancel={() => setAsking(null)}
           onConfirm={() => void decideSelected(asking)}

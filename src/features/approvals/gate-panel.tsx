@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useId, useState, type ReactNode } from "react";
 import { Button } from "~/components/ui/button";
+import { ConfirmDialog } from "~/components/ui/confirm-dialog";
 import { Card } from "~/components/ui/card";
 import { ArtifactsList } from "~/features/runs/artifacts-list";
 import { formatDuration, formatTime } from "~/features/runs/format";
@@ -12,7 +13,6 @@ import { StepStatusBadge } from "~/features/runs/status-badge";
 import { useStepLogs } from "~/features/runs/step-logs";
 import { useTRPC } from "~/trpc/react";
 import { ACTION_LABEL, DECISION_ACTIONS, GATE_ACTION_RULES, alertKindOf, editableOf, expiresIn, type Approval, type GateAction } from "./approval-types";
-import { ConfirmDialog } from "./confirm-dialog";
 import { DecisionList } from "./decision-list";
 import { formOf, formPayload, GateForm, initialValues, type FormValues } from "./gate-form";
 import { ModifyDialog, type ModifyChange } from "./modify-dialog";
@@ -287,22 +287,22 @@ export function GatePanel({ run, gate, now, mayDecide, onResult }: { run: Run; g
         <RetryDialog stepId={gate.stepId} type={context.data.type} params={context.data.params} editable={editable.params} busy={busy} onCancel={() => setConfirm(null)} onConfirm={(p) => void perform("retry", p)} />
       ) : null}
       {confirm === "retry" && !(context.data && !stage && editable.params.length) ? (
-        <ConfirmDialog label="Retry this step?" confirm="Yes, run it again" busy={busy} onCancel={() => setConfirm(null)} onConfirm={() => void perform("retry")}>
+        <ConfirmDialog cancelLabel="Back" variant="primary" title="Retry this step?" confirmLabel="Yes, run it again" busy={busy} onCancel={() => setConfirm(null)} onConfirm={() => void perform("retry")}>
           <span className="font-mono">{gate.stepId}</span> {stage ? "asks for a decision again" : "runs again as a new attempt, then its result is held for review again"}; the approvals start over.
         </ConfirmDialog>
       ) : null}
       {confirm === "skip" ? (
-        <ConfirmDialog label="Skip this step?" confirm="Yes, skip" busy={busy} onCancel={() => setConfirm(null)} onConfirm={() => void perform("skip")}>
+        <ConfirmDialog cancelLabel="Back" variant="primary" title="Skip this step?" confirmLabel="Yes, skip" busy={busy} onCancel={() => setConfirm(null)} onConfirm={() => void perform("skip")}>
           <span className="font-mono">{gate.stepId}</span> is marked skipped{stage ? "" : " and its result is not used"}; the steps after it run as if it had passed.
         </ConfirmDialog>
       ) : null}
       {confirm === "reject" ? (
-        <ConfirmDialog label="Reject this gate?" confirm="Yes, reject" danger busy={busy} onCancel={() => setConfirm(null)} onConfirm={() => void perform("reject")}>
+        <ConfirmDialog cancelLabel="Back" title="Reject this gate?" confirmLabel="Yes, reject" busy={busy} onCancel={() => setConfirm(null)} onConfirm={() => void perform("reject")}>
           <span className="font-mono">{gate.stepId}</span> fails and the steps after it do not run.
         </ConfirmDialog>
       ) : null}
       {confirm === "cancel" ? (
-        <ConfirmDialog label="Cancel this run?" confirm="Yes, cancel run" back="Keep running" danger busy={busy} onCancel={() => setConfirm(null)} onConfirm={() => void perform("cancel")}>
+        <ConfirmDialog title="Cancel this run?" confirmLabel="Yes, cancel run" cancelLabel="Keep running" busy={busy} onCancel={() => setConfirm(null)} onConfirm={() => void perform("cancel")}>
           The run of <span className="font-medium">{run.workflow}</span> stops at this gate (recorded as the gate&apos;s decision).
         </ConfirmDialog>
       ) : null}

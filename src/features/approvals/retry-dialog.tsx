@@ -1,7 +1,7 @@
 "use client";
 import { useState } from "react";
 import { Button } from "~/components/ui/button";
-import { Dialog } from "~/features/runs/dialog";
+import { Dialog } from "~/components/ui/dialog";
 import { JsonField, jsonChanged, parseJson, prettyJson } from "./json-field";
 
 /**

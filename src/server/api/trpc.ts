@@ -8,7 +8,7 @@ import superjson from "superjson";
 import { ZodError } from "zod";
 import { actorFromRequest, type Actor } from "~/server/auth/actor";
 import type { Requirement } from "~/server/auth/permissions";
-import { AppError, type AppErrorCode } from "~/server/errors";
+import { AppError, appErrorOf, type AppErrorCode } from "~/server/errors";
 import { logger } from "~/server/logger";
 
 export type Context = {
@@ -52,7 +52,7 @@ const t = initTRPC
         data: {
           ...shape.data,
           stack: undefined,
-          details: cause instanceof AppError ? cause.details : undefined,
+          details: appErrorOf(cause)?.details,
           zodIssues: cause instanceof ZodError ? cause.issues : undefined,
         },
       };
@@ -76,10 +76,8 @@ const enforce = t.middleware(async ({ meta, ctx, next, path }) => {
     }
   }
   const result = await next({ ctx });
-  if (!result.ok && result.error.cause instanceof AppError) {
-    const cause = result.error.cause;
-    throw new TRPCError({ code: TRPC_CODE[cause.code], message: cause.message, cause });
-  }
+  const refused = result.ok ? undefined : appErrorOf(result.error.cause);
+  if (refused) throw new TRPCError({ code: TRPC_CODE[refused.code], message: refused.message, cause: refused });
   return result;
 });
 

@@ -4,7 +4,7 @@ import { authSecret } from "~/env";
 import { actorFromUser } from "~/server/auth/actor";
 import { endSession, isSessionCurrent } from "~/server/auth/session-version";
 import { clientAddress } from "~/server/http/client-address";
-import { AppError } from "~/server/errors";
+import { AppError, appErrorOf } from "~/server/errors";
 import { logger } from "~/server/logger";
 import { signInWithPassword } from "~/server/services/sign-in";
 
@@ -36,7 +36,8 @@ export const authOptions: NextAuthOptions = {
           return { id: actor.userId, email: actor.email, name: actor.name, teamId: actor.teamId, sessionVersion };
         } catch (e) {
           // NextAuth passes the message to the client as `error`.
-          if (e instanceof AppError) throw new Error(e.message);
+          const refused = appErrorOf(e);
+          if (refused) throw new Error(refused.message);
           throw e;
         }
       },

@@ -5,12 +5,11 @@
  */
 import { z } from "zod";
 import type { WorkflowDefinition } from "~/engine/definition/schema";
-import { EngineError } from "~/engine/errors";
 import type { EngineEvent, RunHeader, StepState } from "~/engine/scheduler/types";
 import { canControlRun, isRunStatus, isTerminal, isTerminalRunName, isTerminalStepName, RUN_STATUSES, STEP_STATUSES, type RunControl } from "~/engine/status";
 import type { Actor } from "~/server/auth/actor";
 import { db } from "~/server/db";
-import { AppError } from "~/server/errors";
+import { AppError, appErrorOf } from "~/server/errors";
 import { newId } from "~/server/ids";
 import type { AuditAction } from "~/server/store/audit-actions";
 import { engineStore } from "~/server/store/instance";
@@ -248,14 +247,13 @@ export async function startRun(actor: Actor, input: z.infer<typeof ZStartRun>): 
       });
     });
   } catch (e) {
-    if (e instanceof EngineError && e.code === "invalid_input") throw new AppError("BAD_REQUEST", `Invalid inputs: ${e.message}.`, e.details);
     // A concurrent request with the key started its run first (this one rolled back): that run.
     if (e instanceof IdempotencyKeyTaken && key !== undefined) {
       const first = await priorRun(actor, key, hash);
       if (first) return getRun(actor, first);
       throw new AppError("CONFLICT", `Idempotency-Key "${key}" was just released by an expiring request: send the request again.`);
     }
-    throw e;
+    throw appErrorOf(e) ?? e;
   }
   notifyWork();
   return getRun(actor, runId);
@@ -292,8 +290,7 @@ export async function controlRun(actor: Actor, id: string, action: RunControl): 
       await recordAudit({ sql: q }, actor, { action: AUDIT_ACTION[action], targetId: id, before: { status: before }, after: { status: await status(false) } });
     });
   } catch (e) {
-    if (e instanceof EngineError && e.code === "conflict") throw new AppError("CONFLICT", e.message);
-    throw e;
+    throw appErrorOf(e) ?? e;
   }
   notifyWork();
   return getRun(actor, id);

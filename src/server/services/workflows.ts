@@ -10,7 +10,7 @@ import { loadWorkflow } from "~/engine/definition/load-workflow";
 import type { WorkflowDefinition } from "~/engine/definition/schema";
 import type { Actor } from "~/server/auth/actor";
 import { db } from "~/server/db";
-import { AppError } from "~/server/errors";
+import { AppError, isAppError } from "~/server/errors";
 import { newId } from "~/server/ids";
 import { logger } from "~/server/logger";
 import { recordAudit } from "./audit/record-audit";
@@ -306,7 +306,7 @@ export async function loadWorkflowFiles(team: { id: string; name: string }, dir 
     try {
       out.push(await saveWorkflow(team, { yaml: readFileSync(join(dir, f), "utf8"), source: `file:workflows/${f}`, file: `workflows/${f}` }));
     } catch (e) {
-      logger.error({ file: f, err: e instanceof AppError ? e.details : e }, `workflows/${f} is invalid and was not loaded`);
+      logger.error({ file: f, err: isAppError(e) ? e.details : e }, `workflows/${f} is invalid and was not loaded`);
     }
   }
   return out;

@@ -29,6 +29,7 @@ import type { ExpressionLimits } from "~/engine/expressions/expression-meter";
 import { permissionsOf, ZRole } from "~/server/auth/permissions";
 import type { EngineCommand, EngineEvent, RunHeader, RunState, StepState } from "~/engine/scheduler/types";
 import type { WorkflowDefinition } from "~/engine/definition/schema";
+import { isEngineError } from "~/server/errors";
 import { newId } from "~/server/ids";
 import { appendAudit } from "./audit";
 import { gateAttempt, gateTarget } from "./audit-actions";
@@ -967,7 +968,7 @@ export class EngineStore {
       try {
         return decide(plan, state, event, { expressions: this.options.expressions });
       } catch (err) {
-        const missing = err instanceof EngineError && err.code === "state_incomplete" ? (err.details as { stepId?: string } | undefined)?.stepId : undefined;
+        const missing = isEngineError(err) && err.code === "state_incomplete" ? (err.details as { stepId?: string } | undefined)?.stepId : undefined;
         if (missing !== undefined && !ctx.steps.has(missing) && tries < 1000) {
           await this.loadSteps(q, ctx, [missing]);
           if (ctx.steps.has(missing)) continue;

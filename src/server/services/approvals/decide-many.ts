@@ -4,7 +4,7 @@
  * go through.
  */
 import type { Actor } from "~/server/auth/actor";
-import { AppError } from "~/server/errors";
+import { appErrorOf } from "~/server/errors";
 import type { TBatchResult, TDecideMany } from "./approvals.types";
 import { decideApproval } from "./decide-approval";
 
@@ -15,8 +15,10 @@ export async function decideMany(actor: Actor, input: TDecideMany): Promise<TBat
       const a = await decideApproval(actor, { id, action: input.action, comment: input.comment });
       out.push({ id, ok: true, status: a.status });
     } catch (e) {
-      if (!(e instanceof AppError)) throw e;
-      out.push({ id, ok: false, error: { code: e.code, message: e.message } });
+      // A refusal (AppError, or an engine error a caller can act on) is this gate's answer; a fault stops the batch.
+      const refused = appErrorOf(e);
+      if (!refused) throw e;
+      out.push({ id, ok: false, error: { code: refused.code, message: refused.message } });
     }
   }
   return out;

@@ -1,7 +1,7 @@
 import { Alert } from "~/components/ui/card";
 import { EditWorkflowPage } from "~/features/workflow-editor/editor-pages";
 import { getServerActor } from "~/server/auth/session";
-import { AppError } from "~/server/errors";
+import { appErrorOf } from "~/server/errors";
 import { getVersion } from "~/server/services/workflows";
 
 /** Reads the latest version on the server: the editor starts with its document, no round trips. */
@@ -13,7 +13,8 @@ export default async function EditWorkflow({ params }: { params: Promise<{ name:
     const v = await getVersion(actor, decodeURIComponent(name));
     return <EditWorkflowPage source={{ name: v.name, version: v.version, yaml: v.yaml, positions: v.layout?.positions ?? {} }} />;
   } catch (e) {
-    if (e instanceof AppError && e.code === "NOT_FOUND") return <Alert>{e.message}</Alert>;
+    const refused = appErrorOf(e);
+    if (refused?.code === "NOT_FOUND") return <Alert>{refused.message}</Alert>;
     throw e;
   }
 }

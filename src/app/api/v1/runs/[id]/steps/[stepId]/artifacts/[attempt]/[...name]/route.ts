@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
 import { actorFromRequest } from "~/server/auth/actor";
-import { AppError, HTTP_STATUS } from "~/server/errors";
+import { AppError, appErrorOf, HTTP_STATUS } from "~/server/errors";
 import { openArtifact } from "~/server/services/artifacts";
 
 export const dynamic = "force-dynamic";
@@ -39,7 +39,8 @@ export async function GET(req: Request, ctx: { params: Promise<Params> }): Promi
       },
     });
   } catch (e) {
-    if (e instanceof AppError) return Response.json({ message: e.message, code: e.code }, { status: HTTP_STATUS[e.code] });
+    const refused = appErrorOf(e);
+    if (refused) return Response.json({ message: refused.message, code: refused.code }, { status: HTTP_STATUS[refused.code] });
     throw e;
   }
 }

@@ -1,3 +1,7 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compare, formatNumber, formatTable, median, parseAbArgs, parseRunJson, schedule, verdict, type RunFigures } from "./ab";
 
@@ -124,5 +128,45 @@ describe("parseRunJson", () => {
     const stdout = `some log line\n${JSON.stringify({ chain100_ms_per_step: 0.3, settings: { workers: 1 }, results: { FULL: { chain100_ms_per_step: 0.3, synchronous: "FULL", bad: null } } })}\n`;
     expect(parseRunJson(stdout)).toEqual({ figures: { FULL: { chain100_ms_per_step: 0.3 } }, settings: { workers: 1 } });
     expect(() => parseRunJson("no json here")).toThrow(/no JSON line/);
+  });
+});
+
+describe("bench/ab.ts end to end, on two stand-in checkouts", () => {
+  // Two git checkouts whose bench/run.ts prints fixed figures at once (the real one takes minutes);
+  // B's also edits a tracked file while it runs, as a rebase of the working tree would.
+  it("runs them in turn, compares what both print and says when a checkout changed under it", () => {
+    const root = mkdtempSync(join(tmpdir(), "wf-ab-test-"));
+    try {
+      const fake = (name: string, figures: Record<string, number>, extra = "") => {
+        const dir = join(root, name);
+        mkdirSync(join(dir, "bench"), { recursive: true });
+        mkdirSync(join(dir, "src/generated"), { recursive: true });
+        symlinkSync(join(process.cwd(), "node_modules"), join(dir, "node_modules"), "dir");
+        writeFileSync(join(dir, "tracked.txt"), "0\n");
+        writeFileSync(join(dir, "bench/run.ts"), `${extra}\nprocess.stdout.write(JSON.stringify({ settings: { workers: 1 }, results: { FULL: { ...${JSON.stringify(figures)}, synchronous: "FULL" } } }) + "\\n");\n`);
+        const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, stdio: "ignore" });
+        git("init", "-q");
+        git("add", "bench/run.ts", "tracked.txt");
+        git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "fake");
+        return dir;
+      };
+      const a = fake("a", { chain100_ms_per_step: 0.3, old_ms: 1 });
+      const b = fake("b", { chain100_ms_per_step: 0.6, new_ms: 1 }, `import { appendFileSync } from "node:fs";\nappendFileSync("tracked.txt", "1\\n");`);
+      const out = execFileSync(process.execPath, ["--import", "tsx", "bench/ab.ts", "--base", a, "--head", b, "--rounds", "2"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+      expect(out).toContain("rounds: 2 (order A B B A)");
+      expect(out).toContain("| chain100_ms_per_step | 0.300 | 0.300–0.300 | 0.600 | 0.600–0.600 | 2.000 | B 100.0 % slower |");
+      expect(out).toContain("only A printed: FULL/old_ms");
+      expect(out).toContain("only B printed: FULL/new_ms");
+      expect(out).toContain("WARNING: B's checkout changed during the comparison");
+      expect(out).not.toContain("WARNING: A's");
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses a ref that does not exist, saying what it expected (exit 2)", () => {
+    const r = spawnSync(process.execPath, ["--import", "tsx", "bench/ab.ts", "--base", "no-such-ref-xyz"], { encoding: "utf8" });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--base "no-such-ref-xyz" is neither a directory nor a commit');
   });
 });

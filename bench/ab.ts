@@ -226,11 +226,13 @@ export function formatTable(rows: FigureRow[]): string {
 // ---------------------------------------------------------------------------------------------
 // I/O: checkouts, runs, the report.
 
-type Checkout = { label: "A" | "B"; spec: string; dir: string; commit: string; describe: string; made: boolean };
+type Checkout = { label: "A" | "B"; spec: string; dir: string; commit: string; describe: string; made: boolean; state: string };
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const git = (cwd: string, ...args: string[]) => execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
 const log = (line: string) => process.stderr.write(`bench:ab  ${line}\n`);
+/** What a checkout's code is: its commit and its uncommitted changes (a rebase or an edit mid-comparison changes it). */
+const stateOf = (dir: string) => `${git(dir, "rev-parse", "HEAD")}\n${git(dir, "diff", "HEAD")}`;
 
 /** A directory holding bench/run.ts is used as it is; anything else is a git ref of this repository. */
 function prepareCheckout(label: "A" | "B", spec: string | undefined, cacheDir: string): Checkout {
@@ -241,7 +243,7 @@ function prepareCheckout(label: "A" | "B", spec: string | undefined, cacheDir: s
     const dirty = git(asDir, "status", "--porcelain", "--untracked-files=no").split("\n").filter(Boolean).length;
     if (!existsSync(join(asDir, "src/generated"))) generate(asDir);
     const at = git(asDir, "log", "-1", "--format=%h %cs %s").slice(0, 100).trim();
-    return { label, spec: spec ?? "(this working tree)", dir: asDir, commit, describe: `${asDir} as it is, at ${at}${dirty ? ` + ${dirty} uncommitted change(s)` : ""}`, made: false };
+    return { label, spec: spec ?? "(this working tree)", dir: asDir, commit, describe: `${asDir} as it is, at ${at}${dirty ? ` + ${dirty} uncommitted change(s)` : ""}`, made: false, state: stateOf(asDir) };
   }
   let commit: string;
   try {
@@ -273,7 +275,7 @@ function prepareCheckout(label: "A" | "B", spec: string | undefined, cacheDir: s
   // checkout: it is generated from that commit's schema.
   if (!existsSync(join(dir, "node_modules"))) symlinkSync(realpathSync(join(repoRoot, "node_modules")), join(dir, "node_modules"), "dir");
   generate(dir);
-  return { label, spec, dir, commit, describe: `${spec} = ${git(dir, "log", "-1", "--format=%h %cs %s").slice(0, 100).trim()}`, made: true };
+  return { label, spec, dir, commit, describe: `${spec} = ${git(dir, "log", "-1", "--format=%h %cs %s").slice(0, 100).trim()}`, made: true, state: stateOf(dir) };
 }
 
 function generate(dir: string) {
@@ -333,11 +335,13 @@ async function main() {
   const runs: Record<"A" | "B", RunFigures[]> = { A: [], B: [] };
   const settings: Partial<Record<"A" | "B", Record<string, unknown>>> = {};
   const failures: string[] = [];
+  const changed = new Set<"A" | "B">();
   const order = schedule(options.rounds, options.order);
   for (const [i, side] of order.entries()) {
     const c = side === "A" ? a : b;
     try {
       const r = await runBench(c, options.passThrough);
+      if (stateOf(c.dir) !== c.state) changed.add(side);
       runs[side].push(r.figures);
       settings[side] ??= r.settings;
       log(`round ${Math.floor(i / 2) + 1}/${options.rounds} ${side} (${c.commit.slice(0, 12)}): ${r.seconds.toFixed(1)} s`);
@@ -364,7 +368,7 @@ async function main() {
     sameDependencies: sameDeps,
   };
   if (options.json) {
-    process.stdout.write(JSON.stringify({ ...header, rows, onlyA, onlyB, failures }) + "\n");
+    process.stdout.write(JSON.stringify({ ...header, changedDuringComparison: [...changed], rows, onlyA, onlyB, failures }) + "\n");
   } else {
     console.log(`bench:ab — npm run bench figures of two checkouts, interleaved in one sitting`);
     console.log(`A: ${a.describe} (${a.commit})`);
@@ -374,6 +378,7 @@ async function main() {
     const s = header.benchSettings;
     if (Object.keys(s).length) console.log(`bench settings: ${Object.entries(s).filter(([k]) => k !== "machine").map(([k, v]) => `${k} ${String(v)}`).join(", ")}`);
     if (settings.A && settings.B && JSON.stringify(settings.A) !== JSON.stringify(settings.B)) console.log(`note: the checkouts report different settings: A ${JSON.stringify(settings.A)}, B ${JSON.stringify(settings.B)}`);
+    for (const side of changed) console.log(`WARNING: ${side}'s checkout changed during the comparison (a commit, rebase or edit in ${(side === "A" ? a : b).dir}): its figures mix versions; run again without touching it`);
     if (!sameDeps) console.log("note: package-lock.json differs between the checkouts; both ran on this checkout's node_modules");
     console.log("");
     console.log(rows.length ? formatTable(rows) : "no figure measured by both checkouts");

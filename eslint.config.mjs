@@ -1,7 +1,49 @@
 // Flat config. The engine-purity rule is the point of this file: src/engine must stay a pure library
 // (CONVENTIONS.md #1), so it may not import frameworks, Prisma, Node built-ins, server code or env.
+// The feature boundaries below keep the UI in rooms of one concern the same way.
 import js from "@eslint/js";
+import { readdirSync } from "node:fs";
 import tseslint from "typescript-eslint";
+
+// Features are rooms of their own (CONVENTIONS.md #13): a file in src/features/<x> imports its own
+// feature, ~/features/shared (client code two features use: formatting, hooks, status badges) and the
+// UI primitives in ~/components, never another feature, except where one feature's view embeds
+// another's component. Those compositions are listed here, one edge each, and keep the graph acyclic
+// (approvals imports no feature, so the run page may embed its gate panel). Pages in src/app compose
+// features freely. A new folder under src/features gets the rule by being there.
+export const FEATURE_COMPOSITION = {
+  runs: ["approvals"], // the run page shows its pending gate's panel and its decided gates
+  workflows: ["runs"], // a workflow's page lists its runs
+  "workflow-editor": ["workflows"], // the editor's Run button opens the start-run dialog
+  shell: ["approvals"], // the navigation shows the pending-approvals badge
+};
+const FEATURES = readdirSync(new URL("./src/features", import.meta.url), { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name);
+const NO_EVAL = [
+  { selector: "CallExpression[callee.name='eval']", message: "Never eval: use the engine's CEL evaluate()." },
+  { selector: "NewExpression[callee.name='Function']", message: "Never new Function: use the engine's CEL evaluate()." },
+];
+const featureBoundaries = FEATURES.map((feature) => {
+  const allowed = [feature, "shared", ...(FEATURE_COMPOSITION[feature] ?? [])].join("|");
+  const message = `src/features/${feature} may not import another feature: move what both use to ~/features/shared or ~/components/ui, or compose them in a page under src/app (eslint.config.mjs lists the allowed compositions).`;
+  return {
+    files: [`src/features/${feature}/**/*.ts`, `src/features/${feature}/**/*.tsx`],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { regex: `^~/features/(?!(${allowed})(/|$))`, message },
+            { group: ["../*", "**/../*"], message: "Reach outside this folder through the ~/ alias, so the feature boundaries above can check it." },
+          ],
+        },
+      ],
+      // import("~/features/x") (next/dynamic) is an import too. (esquery regexes cannot hold "/": \u002F.)
+      "no-restricted-syntax": ["error", ...NO_EVAL, { selector: `ImportExpression[source.value=/^~\\u002Ffeatures\\u002F(?!(${allowed})(\\u002F|$))/]`, message }],
+    },
+  };
+});
 
 export default tseslint.config(
   {
@@ -31,11 +73,7 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/no-explicit-any": "error",
-      "no-restricted-syntax": [
-        "error",
-        { selector: "CallExpression[callee.name='eval']", message: "Never eval: use the engine's CEL evaluate()." },
-        { selector: "NewExpression[callee.name='Function']", message: "Never new Function: use the engine's CEL evaluate()." },
-      ],
+      "no-restricted-syntax": ["error", ...NO_EVAL],
     },
   },
   {
@@ -62,6 +100,14 @@ export default tseslint.config(
         { object: "console", property: "log", message: "Print through src/cli/terminal-output.ts (printLine, printJson, screen)." },
         { object: "console", property: "error", message: "Print through src/cli/terminal-output.ts (printLine, printJson, screen)." },
       ],
+    },
+  },
+  ...featureBoundaries,
+  {
+    // UI primitives know no feature: a feature builds on them, never the other way.
+    files: ["src/components/**/*.ts", "src/components/**/*.tsx"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [{ group: ["~/features/*", "~/features", "**/features/**"], message: "src/components/ui holds primitives: it imports no feature." }] }],
     },
   },
   {

@@ -14,7 +14,12 @@ export function Card({ title, actions, children }: { title?: string; actions?: R
   );
 }
 
-export function Alert({ kind = "error", children }: { kind?: "error" | "info" | "success"; children: ReactNode }) {
+export type AlertKind = "error" | "info" | "success";
+
+/** An action's outcome as a page shows it in an Alert: `error` also for outcomes that are failures (a rejected gate). */
+export type AlertMessage = { kind: AlertKind; text: string };
+
+export function Alert({ kind = "error", children }: { kind?: AlertKind; children: ReactNode }) {
   const styles = {
     error: "border-red-200 bg-red-50 text-red-800",
     info: "border-sky-200 bg-sky-50 text-sky-800",

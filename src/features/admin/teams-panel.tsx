@@ -4,7 +4,7 @@ import { useState, type FormEvent } from "react";
 import { Button } from "~/components/ui/button";
 import { Alert, Card } from "~/components/ui/card";
 import { TextField } from "~/components/ui/field";
-import { formatTime } from "~/features/runs/format";
+import { formatTime } from "~/features/shared/format";
 import { useTRPC } from "~/trpc/react";
 
 /**

@@ -1,4 +1,5 @@
 import type { inferRouterOutputs } from "@trpc/server";
+import type { AlertKind } from "~/components/ui/card";
 import { DECISION_ACTIONS, GATE_ACTION_RULES, type DecisionAction } from "~/engine/approvals/gate-actions";
 import type { AppRouter } from "~/server/api/root";
 
@@ -10,6 +11,8 @@ export type Decision = Approval["decisions"][number];
 export type BatchResult = Out["approvals"]["decideMany"][number];
 export type GateContext = Out["approvals"]["context"];
 export type GateAction = DecisionAction;
+/** The run a gate panel sits in (its steps say what runs next). */
+export type GateRun = Out["runs"]["get"];
 export { DECISION_ACTIONS, GATE_ACTION_RULES };
 
 /** A gate still waiting for a decision (the one status string compared here, not in components). */
@@ -41,7 +44,7 @@ export const TONE_CLASS: Record<Tone, string> = {
 };
 
 /** The Alert kind of an action's outcome message. */
-export function alertKindOf(action: GateAction): "success" | "info" | "error" {
+export function alertKindOf(action: GateAction): AlertKind {
   const tone = GATE_ACTION_RULES[action].tone;
   return tone === "positive" ? "success" : tone === "negative" ? "error" : "info";
 }

@@ -6,9 +6,9 @@ import { Button } from "~/components/ui/button";
 import { ConfirmDialog } from "~/components/ui/confirm-dialog";
 import { Alert, Card } from "~/components/ui/card";
 import { SelectField } from "~/components/ui/field";
-import { formatAge, formatDuration, formatTime } from "~/features/runs/format";
-import { useNow } from "~/features/runs/use-now";
-import { usePermissions } from "~/features/runs/use-permissions";
+import { formatAge, formatDuration, formatTime } from "~/features/shared/format";
+import { useNow } from "~/features/shared/use-now";
+import { usePermissions } from "~/features/shared/use-permissions";
 import { useTRPC } from "~/trpc/react";
 import { expiresIn, isPending, type Approval, type BatchResult } from "./approval-types";
 import { DecisionList, OutcomeBadge } from "./decision-list";
@@ -291,9 +291,9 @@ export function ApprovalsInbox() {
       </Card>
       {asking ? (
         <ConfirmDialog
-          cancelLabel="Back"
           title={`${asking === "approve" ? "Approve" : "Reject"} ${visibleSelected.length} gate${visibleSelected.length === 1 ? "" : "s"}?`}
           confirmLabel={asking === "approve" ? `Yes, approve ${visibleSelected.length}` : `Yes, reject ${visibleSelected.length}`}
+          cancelLabel="Back"
           variant={asking === "reject" ? "danger" : "primary"}
           busy={batch.isPending}
           onCancel={() => setAsking(null)}

@@ -1,7 +1,7 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
 import { Card } from "~/components/ui/card";
-import { formatTime } from "~/features/runs/format";
+import { formatTime } from "~/features/shared/format";
 import { useTRPC } from "~/trpc/react";
 import { DecisionList, OutcomeBadge } from "./decision-list";
 

@@ -1,5 +1,5 @@
 "use client";
-import { formatTime } from "~/features/runs/format";
+import { formatTime } from "~/features/shared/format";
 import { GATE_ACTION_RULES, TONE_CLASS, actionOfStatus, type Approval, type Decision, type GateAction, type Tone } from "./approval-types";
 import { lineDiff } from "./line-diff";
 

@@ -4,15 +4,13 @@ import Link from "next/link";
 import { useId, useState, type ReactNode } from "react";
 import { Button } from "~/components/ui/button";
 import { ConfirmDialog } from "~/components/ui/confirm-dialog";
-import { Card } from "~/components/ui/card";
-import { ArtifactsList } from "~/features/runs/artifacts-list";
-import { formatDuration, formatTime } from "~/features/runs/format";
-import type { ControlResult } from "~/features/runs/run-controls";
-import type { Run } from "~/features/runs/run-types";
-import { StepStatusBadge } from "~/features/runs/status-badge";
-import { useStepLogs } from "~/features/runs/step-logs";
+import { Card, type AlertMessage } from "~/components/ui/card";
+import { ArtifactsList } from "~/features/shared/artifacts-list";
+import { formatDuration, formatTime } from "~/features/shared/format";
+import { StepStatusBadge } from "~/features/shared/status-badge";
+import { useStepLogs } from "~/features/shared/use-step-logs";
 import { useTRPC } from "~/trpc/react";
-import { ACTION_LABEL, DECISION_ACTIONS, GATE_ACTION_RULES, alertKindOf, editableOf, expiresIn, type Approval, type GateAction } from "./approval-types";
+import { ACTION_LABEL, DECISION_ACTIONS, GATE_ACTION_RULES, alertKindOf, editableOf, expiresIn, type Approval, type GateAction, type GateRun } from "./approval-types";
 import { DecisionList } from "./decision-list";
 import { formOf, formPayload, GateForm, initialValues, type FormValues } from "./gate-form";
 import { ModifyDialog, type ModifyChange } from "./modify-dialog";
@@ -62,7 +60,7 @@ type Confirm = GateAction | null;
  * (`gate.actions`, from the engine's one table); which ones ask first is the table's `confirm`.
  * While a gate is pending this panel owns the page's one "Cancel run" button (run control).
  */
-export function GatePanel({ run, gate, now, mayDecide, onResult }: { run: Run; gate: Approval; now: number; mayDecide: boolean; onResult: (r: ControlResult) => void }) {
+export function GatePanel({ run, gate, now, mayDecide, onResult }: { run: GateRun; gate: Approval; now: number; mayDecide: boolean; onResult: (r: AlertMessage) => void }) {
   const trpc = useTRPC();
   const qc = useQueryClient();
   const commentId = useId();
@@ -287,17 +285,17 @@ export function GatePanel({ run, gate, now, mayDecide, onResult }: { run: Run; g
         <RetryDialog stepId={gate.stepId} type={context.data.type} params={context.data.params} editable={editable.params} busy={busy} onCancel={() => setConfirm(null)} onConfirm={(p) => void perform("retry", p)} />
       ) : null}
       {confirm === "retry" && !(context.data && !stage && editable.params.length) ? (
-        <ConfirmDialog cancelLabel="Back" variant="primary" title="Retry this step?" confirmLabel="Yes, run it again" busy={busy} onCancel={() => setConfirm(null)} onConfirm={() => void perform("retry")}>
+        <ConfirmDialog title="Retry this step?" confirmLabel="Yes, run it again" cancelLabel="Back" variant="primary" busy={busy} onCancel={() => setConfirm(null)} onConfirm={() => void perform("retry")}>
           <span className="font-mono">{gate.stepId}</span> {stage ? "asks for a decision again" : "runs again as a new attempt, then its result is held for review again"}; the approvals start over.
         </ConfirmDialog>
       ) : null}
       {confirm === "skip" ? (
-        <ConfirmDialog cancelLabel="Back" variant="primary" title="Skip this step?" confirmLabel="Yes, skip" busy={busy} onCancel={() => setConfirm(null)} onConfirm={() => void perform("skip")}>
+        <ConfirmDialog title="Skip this step?" confirmLabel="Yes, skip" cancelLabel="Back" variant="primary" busy={busy} onCancel={() => setConfirm(null)} onConfirm={() => void perform("skip")}>
           <span className="font-mono">{gate.stepId}</span> is marked skipped{stage ? "" : " and its result is not used"}; the steps after it run as if it had passed.
         </ConfirmDialog>
       ) : null}
       {confirm === "reject" ? (
-        <ConfirmDialog cancelLabel="Back" title="Reject this gate?" confirmLabel="Yes, reject" busy={busy} onCancel={() => setConfirm(null)} onConfirm={() => void perform("reject")}>
+        <ConfirmDialog title="Reject this gate?" confirmLabel="Yes, reject" cancelLabel="Back" busy={busy} onCancel={() => setConfirm(null)} onConfirm={() => void perform("reject")}>
           <span className="font-mono">{gate.stepId}</span> fails and the steps after it do not run.
         </ConfirmDialog>
       ) : null}

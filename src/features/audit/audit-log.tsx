@@ -5,7 +5,7 @@ import { useState, type FormEvent } from "react";
 import { Button } from "~/components/ui/button";
 import { Alert, Card } from "~/components/ui/card";
 import { SelectField, TextField } from "~/components/ui/field";
-import { formatTime } from "~/features/runs/format";
+import { formatTime } from "~/features/shared/format";
 import type { AppRouter } from "~/server/api/root";
 import { AUDIT_ACTION_NAMES, AUDIT_TARGET_TYPES } from "~/server/store/audit-actions";
 import { useTRPC, useTRPCClient } from "~/trpc/react";

@@ -2,6 +2,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Button } from "~/components/ui/button";
+import type { AlertMessage } from "~/components/ui/card";
 import { ConfirmDialog } from "~/components/ui/confirm-dialog";
 import { useTRPC } from "~/trpc/react";
 import { runActions, type RunAction } from "./run-status";
@@ -15,14 +16,11 @@ const DONE: Record<RunAction, string> = {
   retry: "Retrying from the failed steps.",
 };
 
-/** An action's outcome as the page shows it: `error` also for outcomes that are failures (a rejected gate). */
-export type ControlResult = { kind: "success" | "info" | "error"; text: string };
-
 /**
  * Cancel / Pause / Resume / Retry, as the run's status allows; Cancel and Pause ask for confirmation first.
  * `withoutCancel`: a pending gate's panel owns the page's one "Cancel run" button meanwhile.
  */
-export function RunControls({ run, onResult, withoutCancel = false }: { run: Run; onResult: (r: ControlResult) => void; withoutCancel?: boolean }) {
+export function RunControls({ run, onResult, withoutCancel = false }: { run: Run; onResult: (r: AlertMessage) => void; withoutCancel?: boolean }) {
   const trpc = useTRPC();
   const qc = useQueryClient();
   // Cancel and Pause stop work others may be waiting for: both ask first.

@@ -3,21 +3,22 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useState, type ReactNode } from "react";
-import { Alert, Card } from "~/components/ui/card";
+import { Alert, Card, type AlertMessage } from "~/components/ui/card";
 import { PageTitle } from "~/components/ui/page-title";
 import { DecidedGates } from "~/features/approvals/decided-gates";
 import { GatePanel } from "~/features/approvals/gate-panel";
+import { formatTime, spanOf } from "~/features/shared/format";
+import { RunStatusBadge, StepStatusBadge } from "~/features/shared/status-badge";
+import { statusLabel } from "~/features/shared/status-style";
+import { useNow } from "~/features/shared/use-now";
+import { usePermissions } from "~/features/shared/use-permissions";
 import { useTRPC } from "~/trpc/react";
-import { formatTime, spanOf } from "./format";
 import { ProgressBar } from "./progress-bar";
-import { RunControls, type ControlResult } from "./run-controls";
+import { RunControls } from "./run-controls";
 import { RunGraph } from "./run-graph";
-import { isRunLive, statusLabel } from "./run-status";
+import { isRunLive } from "./run-status";
 import type { Run } from "./run-types";
-import { RunStatusBadge, StepStatusBadge } from "./status-badge";
 import { StepPanel } from "./step-panel";
-import { useNow } from "./use-now";
-import { usePermissions } from "./use-permissions";
 
 const REFRESH_MS = 1000;
 
@@ -125,7 +126,7 @@ export function RunDetail({ id }: { id: string }) {
   const pathname = usePathname();
   const params = useSearchParams();
   const { canControl, canDecide, loaded } = usePermissions();
-  const [result, setResult] = useState<ControlResult | null>(null);
+  const [result, setResult] = useState<AlertMessage | null>(null);
   const run = useQuery(
     trpc.runs.get.queryOptions(
       { id },

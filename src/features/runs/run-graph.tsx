@@ -1,7 +1,7 @@
 "use client";
 import { memo } from "react";
 import { topologicalSort } from "~/engine/graph/topological-sort";
-import { STEP_STATUS_DOT, statusLabel } from "./run-status";
+import { STEP_STATUS_DOT, statusLabel } from "~/features/shared/status-style";
 import type { RunStep } from "./run-types";
 
 const W = 128;

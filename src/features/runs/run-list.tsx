@@ -4,11 +4,12 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { Button } from "~/components/ui/button";
 import { Alert, Card } from "~/components/ui/card";
 import { SelectField } from "~/components/ui/field";
+import { statusLabel } from "~/features/shared/status-style";
+import { useNow } from "~/features/shared/use-now";
 import { useTRPC } from "~/trpc/react";
-import { isRunLive, RUN_STATUSES, statusLabel } from "./run-status";
+import { isRunLive, RUN_STATUSES } from "./run-status";
 import type { RunStatus, RunSummary } from "./run-types";
 import { RunsTable } from "./runs-table";
-import { useNow } from "./use-now";
 
 const PAGE = 50;
 

@@ -9,7 +9,6 @@ export type Run = Out["runs"]["get"];
 export type RunStep = Run["steps"][number];
 export type StepAttempt = RunStep["attempts"][number];
 export type RunSummary = Out["runs"]["list"]["items"][number];
-export type LogLine = Out["runs"]["logs"]["lines"][number];
 export type RunStatus = Run["status"];
 export type StepStatus = RunStep["status"];
 export type ListRunsInput = In["runs"]["list"];

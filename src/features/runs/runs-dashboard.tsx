@@ -2,11 +2,11 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { Alert, Card } from "~/components/ui/card";
+import { useNow } from "~/features/shared/use-now";
 import { useTRPC } from "~/trpc/react";
 import { isRunLive } from "./run-status";
 import type { RunSummary } from "./run-types";
 import { RunsTable } from "./runs-table";
-import { useNow } from "./use-now";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** The API has no counts endpoint yet: the dashboard counts the newest runs (one page, at most 200). */

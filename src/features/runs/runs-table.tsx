@@ -1,9 +1,9 @@
 "use client";
 import Link from "next/link";
-import { formatAge, spanOf } from "./format";
+import { formatAge, spanOf } from "~/features/shared/format";
+import { RunStatusBadge } from "~/features/shared/status-badge";
 import { ProgressBar } from "./progress-bar";
 import type { RunSummary } from "./run-types";
-import { RunStatusBadge } from "./status-badge";
 
 /** Table of run summaries; each row links to its run page. */
 export function RunsTable({ runs, now, label = "Runs", showWorkflow = true }: { runs: RunSummary[]; now: number; label?: string; showWorkflow?: boolean }) {

@@ -1,54 +1,6 @@
 "use client";
-import { useEffect, useRef, useState } from "react";
-import { useTRPCClient } from "~/trpc/react";
-import type { LogLine } from "./run-types";
-
-const FOLLOW_MS = 1000;
-const RETRY_MS = 3000;
-
-/**
- * Follows a step's log: asks `runs.logs` for lines after the last one seen (`nextAfter`) every second
- * until the server says `done`. Restarts from the top when `active` flips (a retried step logs again).
- */
-export function useStepLogs(runId: string, stepId: string, active: boolean) {
-  const client = useTRPCClient();
-  const [lines, setLines] = useState<LogLine[]>([]);
-  const [done, setDone] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    let stopped = false;
-    let after = 0;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    setLines([]);
-    setDone(false);
-    setError(null);
-    const tick = async () => {
-      try {
-        const page = await client.runs.logs.query({ id: runId, stepId, after });
-        if (stopped) return;
-        setError(null);
-        if (page.lines.length) setLines((prev) => [...prev, ...page.lines]);
-        after = page.nextAfter;
-        if (page.done) {
-          setDone(true);
-          return;
-        }
-        // A full page means more is waiting: fetch it at once instead of after the interval.
-        timer = setTimeout(() => void tick(), page.lines.length >= 500 ? 0 : FOLLOW_MS);
-      } catch (e) {
-        if (stopped) return;
-        setError(e instanceof Error ? e.message : String(e));
-        timer = setTimeout(() => void tick(), RETRY_MS);
-      }
-    };
-    void tick();
-    return () => {
-      stopped = true;
-      clearTimeout(timer);
-    };
-  }, [client, runId, stepId, active]);
-  return { lines, done, error };
-}
+import { useEffect, useRef } from "react";
+import { useStepLogs } from "~/features/shared/use-step-logs";
 
 export function StepLogs({ runId, stepId, active }: { runId: string; stepId: string; active: boolean }) {
   const { lines, done, error } = useStepLogs(runId, stepId, active);

@@ -1,12 +1,12 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
 import { Button } from "~/components/ui/button";
+import { ArtifactsList } from "~/features/shared/artifacts-list";
+import { formatTime, spanOf } from "~/features/shared/format";
+import { StepStatusBadge } from "~/features/shared/status-badge";
 import { useTRPC } from "~/trpc/react";
-import { ArtifactsList } from "./artifacts-list";
-import { formatTime, spanOf } from "./format";
 import { isStepFinished } from "./run-status";
 import type { RunStep } from "./run-types";
-import { StepStatusBadge } from "./status-badge";
 import { StepLogs } from "./step-logs";
 
 function Json({ value, label }: { value: unknown; label: string }) {

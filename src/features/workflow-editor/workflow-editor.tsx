@@ -1,5 +1,5 @@
 "use client";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { ReactFlowProvider } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent } from "react";
 import { parseDocument } from "yaml";
@@ -7,6 +7,7 @@ import { Button } from "~/components/ui/button";
 import { loadWorkflow } from "~/engine/definition/load-workflow";
 import { STEP_TYPES } from "~/engine/definition/schema";
 import type { WorkflowIssue } from "~/engine/definition/workflow-issue";
+import { usePermissions } from "~/features/shared/use-permissions";
 import { StartRunDialog } from "~/features/workflows/start-run-dialog";
 import { useTRPC } from "~/trpc/react";
 import { autoLayout, NODE_W, type Point, type Positions } from "./auto-layout";
@@ -56,13 +57,6 @@ function sameNode(a: StepNode, b: StepNode): boolean {
   );
 }
 
-function useCanWrite() {
-  const trpc = useTRPC();
-  const me = useQuery(trpc.me.get.queryOptions(undefined, { staleTime: 60_000 }));
-  const perms = new Set<string>(me.data?.permissions ?? []);
-  return { canWrite: perms.has("workflow.write"), canStart: perms.has("run.start"), loaded: Boolean(me.data) };
-}
-
 function ProblemsList({ issues, onPick }: { issues: readonly WorkflowIssue[]; onPick: (i: WorkflowIssue) => void }) {
   return (
     <section aria-label="Problems" className="rounded-md border border-slate-200 bg-white" tabIndex={-1} id="editor-problems">
@@ -98,7 +92,7 @@ function ProblemsList({ issues, onPick }: { issues: readonly WorkflowIssue[]; on
 export function WorkflowEditor({ source }: { source: EditorSource }) {
   const trpc = useTRPC();
   const qc = useQueryClient();
-  const { canWrite, canStart, loaded } = useCanWrite();
+  const { canWrite, canStart, loaded } = usePermissions();
   const readOnly = !canWrite;
   const history = useTextHistory(source.yaml);
   const { text, commit } = history;

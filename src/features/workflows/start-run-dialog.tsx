@@ -4,8 +4,8 @@ import { useRouter } from "next/navigation";
 import { useMemo, useState, type FormEvent } from "react";
 import { Button } from "~/components/ui/button";
 import { Alert } from "~/components/ui/card";
+import { Dialog } from "~/components/ui/dialog";
 import { SelectField } from "~/components/ui/field";
-import { Dialog } from "~/features/runs/dialog";
 import { useTRPC } from "~/trpc/react";
 import { initialValues, inputFields, parseInputs, type FormValues, type InputField } from "./input-fields";
 

@@ -5,7 +5,7 @@ import { useState } from "react";
 import { Button } from "~/components/ui/button";
 import { Alert, Card } from "~/components/ui/card";
 import { PageTitle } from "~/components/ui/page-title";
-import { usePermissions } from "~/features/runs/use-permissions";
+import { usePermissions } from "~/features/shared/use-permissions";
 import { useTRPC } from "~/trpc/react";
 import { StartRunDialog } from "./start-run-dialog";
 import { WorkflowRuns } from "./workflow-runs";

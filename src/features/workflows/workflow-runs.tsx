@@ -4,7 +4,7 @@ import Link from "next/link";
 import { Alert, Card } from "~/components/ui/card";
 import { isRunLive } from "~/features/runs/run-status";
 import { RunsTable } from "~/features/runs/runs-table";
-import { useNow } from "~/features/runs/use-now";
+import { useNow } from "~/features/shared/use-now";
 import { useTRPC } from "~/trpc/react";
 
 /** The latest runs of one workflow, refreshing while one of them is live. */

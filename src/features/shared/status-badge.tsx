@@ -1,5 +1,5 @@
-import { RUN_STATUS_STYLE, STEP_STATUS_STYLE, statusLabel } from "./run-status";
-import type { RunStatus, StepStatus } from "./run-types";
+import type { RunStatus, StepStatus } from "~/engine/status";
+import { RUN_STATUS_STYLE, STEP_STATUS_STYLE, statusLabel } from "./status-style";
 
 const BASE = "inline-flex items-center whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset";
 

@@ -1,4 +1,4 @@
-/** Human formatting of durations and ages for the run views. */
+/** Human formatting of durations, ages and times, the same in every view (runs, gates, audit, admin). */
 
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return "—";

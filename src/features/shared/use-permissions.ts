@@ -11,6 +11,7 @@ export function usePermissions() {
   const me = useQuery(trpc.me.get.queryOptions(undefined, { staleTime: 60_000 }));
   const perms = new Set<string>(me.data?.permissions ?? []);
   return {
+    canWrite: perms.has("workflow.write"),
     canStart: perms.has("run.start"),
     canControl: perms.has("run.control"),
     canDecide: perms.has("approval.decide"),

@@ -1,5 +1,5 @@
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
-import { changedLines } from "../src/features/workflow-editor/line-diff";
+import { changedLines } from "../src/features/shared/line-diff";
 import { E2E } from "./env";
 import { createUser, signIn, signInAsAdmin } from "./helpers";
 

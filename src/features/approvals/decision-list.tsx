@@ -1,7 +1,7 @@
 "use client";
 import { formatTime } from "~/features/shared/format";
+import { lineDiff } from "~/features/shared/line-diff";
 import { GATE_ACTION_RULES, TONE_CLASS, actionOfStatus, type Approval, type Decision, type GateAction, type Tone } from "./approval-types";
-import { lineDiff } from "./line-diff";
 
 const pretty = (v: unknown) => JSON.stringify(v ?? null, null, 2);
 

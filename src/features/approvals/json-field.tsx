@@ -1,6 +1,6 @@
 "use client";
 import { useId } from "react";
-import { lineDiff } from "./line-diff";
+import { lineDiff } from "~/features/shared/line-diff";
 
 export type ParsedJson = { ok: true; value: unknown; text: string } | { ok: false; error: string };
 

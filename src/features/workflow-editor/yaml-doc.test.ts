@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loadWorkflow } from "~/engine/definition/load-workflow";
-import { changedLines } from "./line-diff";
+import { changedLines } from "~/features/shared/line-diff";
 import { applyOp, freshStepId, stepIds, type DocOp } from "./yaml-doc";
 
 function apply(text: string, ...ops: DocOp[]): string {

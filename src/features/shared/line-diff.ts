@@ -1,10 +1,11 @@
-/** One line of a line diff: kept, removed from the old text or added in the new one. */
-export type DiffLine = { kind: "same" | "removed" | "added"; text: string };
+/** One line of a diff: kept, removed from the old text (`del`), or added in the new one (`add`). */
+export type DiffLine = { kind: "same" | "del" | "add"; text: string };
 
 /**
- * Line diff by longest common subsequence over the lines that differ (common head and tail are
- * trimmed first, so a small edit of a large file costs little). Pure; used by tests and the
- * version history's summary.
+ * Line diff of two texts by longest common subsequence, over the lines that differ: the common head
+ * and tail are trimmed first, so a small edit of a large file costs little (the LCS table is O(n·m) in
+ * the changed middle only). Removed lines come before the added lines that replace them. Pure; shown
+ * for a gate's modified output and params, and used by the editor's tests to pin minimal YAML edits.
  */
 export function lineDiff(before: string, after: string): DiffLine[] {
   const a = before.split("\n");
@@ -31,10 +32,10 @@ export function lineDiff(before: string, after: string): DiffLine[] {
       i++;
       j++;
     } else if (i < x.length && (j >= y.length || (lcs[i + 1]?.[j] ?? 0) >= (lcs[i]?.[j + 1] ?? 0))) {
-      out.push({ kind: "removed", text: x[i] as string });
+      out.push({ kind: "del", text: x[i] as string });
       i++;
     } else {
-      out.push({ kind: "added", text: y[j] as string });
+      out.push({ kind: "add", text: y[j] as string });
       j++;
     }
   }
@@ -46,5 +47,5 @@ export function lineDiff(before: string, after: string): DiffLine[] {
 export function changedLines(before: string, after: string): string[] {
   return lineDiff(before, after)
     .filter((l) => l.kind !== "same")
-    .map((l) => `${l.kind === "removed" ? "-" : "+"}${l.text}`);
+    .map((l) => `${l.kind === "del" ? "-" : "+"}${l.text}`);
 }

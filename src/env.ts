@@ -13,6 +13,9 @@ const bool = (name: string) =>
     .enum(["true", "false", "1", "0", "yes", "no"], { error: `${name} must be true or false` })
     .transform((v) => v === "true" || v === "1" || v === "yes");
 
+/** A size in bytes: a whole number from 1 KiB to 1 GiB. */
+const bytes = () => z.coerce.number({ error: "expected a number of bytes" }).int().min(1024, "expected at least 1024 bytes").max(1024 * 1024 * 1024, "expected at most 1 GiB");
+
 const ZEnv = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: z
@@ -56,6 +59,16 @@ const ZEnv = z.object({
   WF_CRASH_AT: z.enum(["after_claim", "before_commit", "after_commit", "mid_fanout"], { error: "expected after_claim, before_commit, after_commit or mid_fanout" }).optional(),
   /** Test-only: crash at the (N+1)th time the crashpoint is reached. */
   WF_CRASH_SKIP: z.coerce.number().int().min(0).default(0),
+  /** Largest request body any route accepts (413 beyond it), REST, tRPC and sign-in alike. */
+  MAX_REQUEST_BYTES: bytes().default(4 * 1024 * 1024),
+  /** A run's inputs together, as JSON (a run start beyond it answers 413). */
+  RUN_INPUTS_MAX_BYTES: bytes().default(1024 * 1024),
+  /** One input value, as JSON. */
+  RUN_INPUT_MAX_BYTES: bytes().default(256 * 1024),
+  /** One step attempt's output, as JSON: a larger output fails the step saying so. */
+  STEP_OUTPUT_MAX_BYTES: bytes().default(1024 * 1024),
+  /** One outbound webhook delivery's body. */
+  WEBHOOK_PAYLOAD_MAX_BYTES: bytes().default(256 * 1024),
   /** Time the expressions of one engine decision (one event of a run) may run in total (issue 13 #6). */
   EXPRESSION_BUDGET_MS: z.coerce.number({ error: "expected milliseconds" }).int().min(1).max(10_000).default(50),
   /** Slows repeated failed sign-ins; tests may lower it. */

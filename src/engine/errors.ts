@@ -8,6 +8,7 @@ export type EngineErrorCode =
   | "expression_error"
   | "invalid_duration"
   | "invalid_input"
+  | "input_too_large"
   | "conflict"
   | "internal";
 

@@ -41,6 +41,7 @@ describe("appErrorOf: the one EngineError -> AppError mapping", () => {
     expect(input).toBeInstanceOf(AppError);
     expect(input).toMatchObject({ code: "BAD_REQUEST", message: 'Invalid inputs: input "who" is required.', details: { problems: ["who"] } });
     expect(appErrorOf(new EngineError("conflict", "cannot retry the run"))).toMatchObject({ code: "CONFLICT", message: "cannot retry the run" });
+    expect(appErrorOf(new EngineError("input_too_large", 'input "blob" is 300,000 bytes as JSON'))).toMatchObject({ code: "PAYLOAD_TOO_LARGE", message: 'Inputs too large: input "blob" is 300,000 bytes as JSON.' });
   });
 
   it("maps an engine error thrown by another bundle's copy of the engine", () => {

@@ -46,6 +46,8 @@ export const HTTP_STATUS: Record<AppErrorCode, number> = {
 const ENGINE_ERRORS: Record<EngineErrorCode, { code: AppErrorCode; message?: (engineMessage: string) => string } | null> = {
   // the workflow's inputs given to a start (create-run.ts)
   invalid_input: { code: "BAD_REQUEST", message: (m) => `Invalid inputs: ${m}.` },
+  // inputs over RUN_INPUTS_MAX_BYTES / RUN_INPUT_MAX_BYTES (create-run.ts), before anything reads them
+  input_too_large: { code: "PAYLOAD_TOO_LARGE", message: (m) => `Inputs too large: ${m}.` },
   // a control the run's state refuses (a run retry over a foreach that already ran its items)
   conflict: { code: "CONFLICT" },
   // Definitions are validated when saved, and services find runs and steps in the caller's team

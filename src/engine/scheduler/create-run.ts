@@ -2,6 +2,7 @@ import type { WorkflowDefinition } from "../definition/schema";
 import { EngineError } from "../errors";
 import type { Plan } from "../graph/compile-plan";
 import type { Json } from "../json";
+import { jsonBytes, utf8Length } from "../json-size";
 import type { RunHeader, StepState } from "./types";
 
 function kindOf(value: unknown): string {
@@ -10,8 +11,47 @@ function kindOf(value: unknown): string {
   return typeof value;
 }
 
-/** Applies defaults and checks required inputs, types and enums; throws EngineError("invalid_input"). */
-export function resolveInputs(definition: WorkflowDefinition, given: Record<string, unknown> = {}): Record<string, Json> {
+/** Size limits of a run's inputs, measured as UTF-8 JSON (what is stored and what steps receive). */
+export interface InputLimits {
+  /** All inputs together. @default 1 MiB (RUN_INPUTS_MAX_BYTES on the server) */
+  totalBytes: number;
+  /** One input value. @default 256 KiB (RUN_INPUT_MAX_BYTES on the server) */
+  valueBytes: number;
+}
+
+export const DEFAULT_INPUT_LIMITS: InputLimits = { totalBytes: 1024 * 1024, valueBytes: 256 * 1024 };
+
+const fmt = (n: number): string => n.toLocaleString("en");
+
+/** Refuses inputs over the limits (EngineError "input_too_large"), naming the input and the limit. */
+function checkInputSizes(given: Record<string, unknown>, limits: InputLimits): void {
+  // Exactly the bytes of JSON.stringify(given): braces, `"name":value` per input, commas between.
+  const entries = Object.entries(given).filter(([, value]) => value !== undefined);
+  let total = 2 + Math.max(0, entries.length - 1);
+  const problems: string[] = [];
+  for (const [name, value] of entries) {
+    const bytes = jsonBytes(value);
+    // (A value nested deeper than the stack, or one JSON cannot hold.)
+    if (bytes === undefined) throw new EngineError("invalid_input", `input "${name}" cannot be stored as JSON: nest it less deeply`, { problems: [`input "${name}" cannot be stored as JSON`] });
+    total += utf8Length(JSON.stringify(name)) + 1 + bytes;
+    if (bytes > limits.valueBytes) {
+      problems.push(`input "${name}" is ${fmt(bytes)} bytes as JSON; one input may be at most ${fmt(limits.valueBytes)} bytes (RUN_INPUT_MAX_BYTES)`);
+    }
+  }
+  if (problems.length === 0 && total > limits.totalBytes) {
+    problems.push(`the inputs are ${fmt(total)} bytes as JSON together; a run's inputs may be at most ${fmt(limits.totalBytes)} bytes (RUN_INPUTS_MAX_BYTES)`);
+  }
+  if (problems.length > 0) {
+    throw new EngineError("input_too_large", `${problems.join("; ")}. Pass large data as a file, an artifact or a URL instead`, { problems, limits });
+  }
+}
+
+/**
+ * Applies defaults and checks required inputs, types and enums; throws EngineError("invalid_input").
+ * Inputs over `limits` throw EngineError("input_too_large") before anything else looks at them.
+ */
+export function resolveInputs(definition: WorkflowDefinition, given: Record<string, unknown> = {}, limits: InputLimits = DEFAULT_INPUT_LIMITS): Record<string, Json> {
+  checkInputSizes(given, limits);
   const specs = definition.inputs ?? {};
   const out: Record<string, Json> = {};
   const problems: string[] = [];
@@ -47,11 +87,13 @@ export interface CreateRunOptions {
   startedBy?: string;
   approvalMode?: "interactive" | "auto";
   parent?: RunHeader["parent"];
+  /** @default DEFAULT_INPUT_LIMITS */
+  inputLimits?: InputLimits;
 }
 
 /** The initial records of a run: one per plan node, `pending`, with its needs counted. O(steps). */
 export function createRun(plan: Plan, options: CreateRunOptions): { run: RunHeader; steps: StepState[] } {
-  const inputs = resolveInputs(plan.definition, options.inputs);
+  const inputs = resolveInputs(plan.definition, options.inputs, options.inputLimits);
   const steps: StepState[] = plan.order.map((node) => ({ id: node.id, status: "pending", attempt: 0, unsatisfied: node.needs.length }));
   const run: RunHeader = {
     id: options.runId,

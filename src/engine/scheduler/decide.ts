@@ -10,6 +10,7 @@ import { renderStepParams, type StepParamsRender } from "../expressions/render-s
 import { templateStepRefs } from "../expressions/template-step-refs";
 import { planNodeOf, type Plan, type PlanNode } from "../graph/compile-plan";
 import type { Json, JsonObject } from "../json";
+import { jsonBytes } from "../json-size";
 import { retryDelay } from "../retry/backoff";
 import { canPauseRun, canResumeRun, canRetryRun, isActive, isRunActive, isRunTerminal, isSatisfied, isTerminal, type StepStatus } from "../status";
 import type { ClearableRunField, Decision, EngineCommand, EngineEvent, RunCounters, RunHeader, RunPatch, RunState, StepError, StepState } from "./types";
@@ -498,6 +499,22 @@ class Decider {
 export interface DecideOptions {
   /** The budget of this decision's expressions. @default 50 ms of virtual time (no clock) */
   expressions?: ExpressionLimits;
+  /** Largest step output, as UTF-8 JSON: a larger one fails the step (`output_too_large`). @default 1 MiB */
+  outputMaxBytes?: number;
+}
+
+/** @default 1 MiB: the largest output a step may publish (STEP_OUTPUT_MAX_BYTES on the server). */
+export const DEFAULT_OUTPUT_MAX_BYTES = 1024 * 1024;
+
+/** The failure of a step whose output is over the limit, or undefined when it fits. */
+function outputTooLarge(output: Json | undefined, maxBytes: number): StepError | undefined {
+  const bytes = jsonBytes(output);
+  if (bytes !== undefined && bytes <= maxBytes) return undefined;
+  const size = bytes === undefined ? "cannot be stored as JSON" : `is ${bytes.toLocaleString("en")} bytes as JSON`;
+  return {
+    code: "output_too_large",
+    message: `the step's output ${size}; a step output may be at most ${maxBytes.toLocaleString("en")} bytes (STEP_OUTPUT_MAX_BYTES): put large results in $WF_ARTIFACTS and output where they are`,
+  };
 }
 
 function isCurrent(rec: StepState | undefined, attempt: number, status: StepStatus): rec is StepState {
@@ -535,6 +552,11 @@ export function decide(plan: Plan, state: RunState, event: EngineEvent, options:
     case "step_succeeded": {
       const rec = state.steps.get(event.stepId);
       if (!isCurrent(rec, event.attempt, "running")) return d.result();
+      const tooLarge = outputTooLarge(event.output, options.outputMaxBytes ?? DEFAULT_OUTPUT_MAX_BYTES);
+      if (tooLarge) {
+        d.stepFailed(event.stepId, tooLarge);
+        break;
+      }
       const node = planNodeOf(plan, event.stepId);
       if (node.approval && node.kind !== "approval") {
         // Hold the result for review: downstream waits until the gate is decided.
@@ -574,7 +596,9 @@ export function decide(plan: Plan, state: RunState, event: EngineEvent, options:
     case "subworkflow_finished": {
       const rec = state.steps.get(event.stepId);
       if (!isCurrent(rec, event.attempt, "running")) return d.result();
-      if (event.status === "succeeded") d.finish(event.stepId, "succeeded", { output: event.output ?? null });
+      const tooLarge = event.status === "succeeded" ? outputTooLarge(event.output ?? null, options.outputMaxBytes ?? DEFAULT_OUTPUT_MAX_BYTES) : undefined;
+      if (tooLarge) d.stepFailed(event.stepId, tooLarge);
+      else if (event.status === "succeeded") d.finish(event.stepId, "succeeded", { output: event.output ?? null });
       else d.stepFailed(event.stepId, event.error ?? { message: `child run ${event.childRunId} ${event.status}` });
       break;
     }

@@ -9,6 +9,7 @@ import { ZodError } from "zod";
 import { actorFromRequest, type Actor } from "~/server/auth/actor";
 import type { Requirement } from "~/server/auth/permissions";
 import { AppError, appErrorOf, type AppErrorCode } from "~/server/errors";
+import { newId } from "~/server/ids";
 import { logger } from "~/server/logger";
 
 export type Context = {
@@ -45,8 +46,15 @@ const t = initTRPC
   .create({
     // Dates survive the trip to the UI; REST (trpc-to-openapi) ignores transformers and sends JSON.
     transformer: superjson,
-    errorFormatter({ shape, error }) {
+    errorFormatter({ shape, error, path }) {
       const cause = error.cause;
+      // An internal error's text (a database error, a bug) never reaches a client: it is logged
+      // with a reference the client can quote. Errors meant for clients are AppErrors (mapped once).
+      if (shape.data.code === "INTERNAL_SERVER_ERROR") {
+        const reference = newId("err");
+        logger.error({ err: cause ?? error, path, reference }, "internal error");
+        return { ...shape, message: `Internal server error (reference ${reference})`, data: { ...shape.data, stack: undefined } };
+      }
       return {
         ...shape,
         data: {
@@ -62,7 +70,7 @@ const t = initTRPC
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-/** Fails closed: no declared permission, no call. Then maps AppError to tRPC codes. */
+/** Fails closed: no declared permission, no call. Then maps AppError and EngineError to tRPC codes. */
 const enforce = t.middleware(async ({ meta, ctx, next, path }) => {
   const perm = meta?.perm;
   if (!perm) {

@@ -16,6 +16,7 @@ import { AppError } from "~/server/errors";
 import { artifactsSegments, workspacesRoot } from "~/server/executors/artifacts-dir";
 import { openUnder, readOpenedDir, type OpenedUnder } from "~/server/executors/open-under";
 import { engineStore } from "~/server/store/instance";
+import { MAX_ROW_ID, ZId, ZName } from "./input-limits";
 
 export const ZArtifact = z.object({
   /** path inside the attempt's directory, `/`-separated */
@@ -25,10 +26,10 @@ export const ZArtifact = z.object({
 export type TArtifact = z.infer<typeof ZArtifact>;
 
 export const ZListArtifacts = z.object({
-  id: z.string(),
-  stepId: z.string(),
+  id: ZId,
+  stepId: ZName,
   /** default: the step's current attempt */
-  attempt: z.coerce.number().int().min(1).optional(),
+  attempt: z.coerce.number().int().min(1).max(MAX_ROW_ID).optional(),
 });
 
 /** Listing stops here: an artifacts directory is for review, not a file store. */

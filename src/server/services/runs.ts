@@ -17,12 +17,13 @@ import { notifyWork } from "~/server/worker/hub";
 import { recordAudit } from "./audit/record-audit";
 import { checkAutoMode } from "./auto-mode";
 import { claimIdempotencyKey, IdempotencyKeyTaken, priorRun, startRequestHash, ZIdempotencyKey } from "./run-idempotency";
+import { MAX_ROW_ID, ZName } from "./input-limits";
 
 export const ZApprovalMode = z.enum(["interactive", "auto"]);
 
 export const ZStartRun = z.object({
-  workflow: z.string().min(1, "Name the workflow to run."),
-  version: z.number().int().positive().optional(),
+  workflow: ZName.min(1, "Name the workflow to run."),
+  version: z.number().int().positive().max(MAX_ROW_ID).optional(),
   inputs: z.record(z.string(), z.unknown()).optional(),
   approvalMode: ZApprovalMode.default("interactive"),
   /** a retry with the same key (same caller, same request, within 24 h) returns the first run */
@@ -74,11 +75,19 @@ export type TRun = z.infer<typeof ZRun>;
 export const ZRunSummary = ZRun.omit({ steps: true, inputs: true, outputs: true });
 export type TRunSummary = z.infer<typeof ZRunSummary>;
 
+/** `nextCursor` of listRuns: a creation time (ms, at most 15 digits: a BIGINT and a Date hold it) and a run id. */
+const CURSOR = /^\d{1,15}_run_[A-Za-z0-9]{1,64}$/;
+const MAX_CURSOR_CHARS = 100;
+
 export const ZListRuns = z.object({
   status: z.enum(RUN_STATUSES).optional(),
-  workflow: z.string().optional(),
-  /** the `nextCursor` of the previous page */
-  cursor: z.string().optional(),
+  workflow: ZName.optional(),
+  /** the `nextCursor` of the previous page: `<createdAt ms>_<run id>` */
+  cursor: z
+    .string()
+    .max(MAX_CURSOR_CHARS)
+    .regex(CURSOR, "Invalid cursor: pass the nextCursor of the previous page.")
+    .optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
@@ -253,6 +262,7 @@ export async function startRun(actor: Actor, input: z.infer<typeof ZStartRun>): 
       if (first) return getRun(actor, first);
       throw new AppError("CONFLICT", `Idempotency-Key "${key}" was just released by an expiring request: send the request again.`);
     }
+    // Wrong or too large inputs (engine errors) as every caller of this service sees them: 400 / 413.
     throw appErrorOf(e) ?? e;
   }
   notifyWork();

@@ -9,7 +9,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { env } from "~/env";
 import type { Actor } from "~/server/auth/actor";
 import { db } from "~/server/db";
@@ -19,6 +19,13 @@ import { createTeam, createUserWithRoles, migrateTestDb } from "~/server/testing
 import { Worker } from "~/server/worker/worker";
 import { startRun } from "./runs";
 import { saveWorkflow } from "./workflows";
+
+// 10 MB inputs are over the default limits (RUN_INPUT_MAX_BYTES 256 KiB, RUN_INPUTS_MAX_BYTES 1 MiB):
+// this deployment raises them, as an operator may, to show such values still reach the command.
+vi.hoisted(() => {
+  process.env.RUN_INPUT_MAX_BYTES = String(32 * 1024 * 1024);
+  process.env.RUN_INPUTS_MAX_BYTES = String(64 * 1024 * 1024);
+});
 
 const MEASURE = `name: measure
 inputs: { blob: { type: string } }

@@ -10,9 +10,10 @@ import { AppError } from "~/server/errors";
 import { newId } from "~/server/ids";
 import { forgetSignInFailures } from "./sign-in";
 import { recordAudit } from "./audit/record-audit";
+import { MAX_EMAIL_CHARS } from "./input-limits";
 
 export const ZPassword = z.string().min(8, "Passwords have at least 8 characters.").max(200);
-export const ZEmail = z.email("Enter a valid e-mail address.").transform((e) => e.trim().toLowerCase());
+export const ZEmail = z.email("Enter a valid e-mail address.").max(MAX_EMAIL_CHARS, `An e-mail address has at most ${MAX_EMAIL_CHARS} characters.`).transform((e) => e.trim().toLowerCase());
 
 export const ZUser = z.object({
   id: z.string(),
@@ -28,7 +29,7 @@ export const ZCreateUser = z.object({
   email: ZEmail,
   name: z.string().max(200).optional(),
   password: ZPassword,
-  roles: z.array(ZRole).min(1, "Give the user at least one role.").default(["viewer"]),
+  roles: z.array(ZRole).min(1, "Give the user at least one role.").max(ROLES.length).default(["viewer"]),
 });
 
 function toUser(u: { id: string; email: string; name: string | null; disabled: boolean; createdAt: Date }, roles: Role[]): TUser {

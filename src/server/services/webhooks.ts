@@ -8,8 +8,9 @@ import { maskUrlCredentials } from "~/server/http/mask-url-credentials";
 import { newId } from "~/server/ids";
 import { auditUrl } from "./audit/audit-url";
 import { recordAudit } from "./audit/record-audit";
+import { MAX_URL_CHARS, ZId } from "./input-limits";
 
-const ZWebhookUrl = z.url({ protocol: /^https?$/, error: "Give an http(s) URL." });
+const ZWebhookUrl = z.url({ protocol: /^https?$/, error: "Give an http(s) URL." }).max(MAX_URL_CHARS, `A webhook URL has at most ${MAX_URL_CHARS} characters.`);
 const ZWebhookFormat = z.enum(["json", "slack"]);
 
 export const ZCreateWebhook = z.object({
@@ -18,7 +19,7 @@ export const ZCreateWebhook = z.object({
 });
 
 export const ZUpdateWebhook = z.object({
-  id: z.string(),
+  id: ZId,
   url: ZWebhookUrl.optional(),
   format: ZWebhookFormat.optional(),
   enabled: z.boolean().optional(),

@@ -14,6 +14,7 @@ import { AppError, isAppError } from "~/server/errors";
 import { newId } from "~/server/ids";
 import { logger } from "~/server/logger";
 import { recordAudit } from "./audit/record-audit";
+import { MAX_ROW_ID, ZYaml } from "./input-limits";
 
 export const ZValidationError = z.object({ line: z.number(), col: z.number(), path: z.string(), message: z.string(), code: z.string() });
 export const ZValidation = z.object({ valid: z.boolean(), errors: z.array(ZValidationError) });
@@ -45,17 +46,17 @@ export const ZWorkflowDetail = z.object({
  * children relative to their container.
  */
 export const ZLayout = z.object({
-  positions: z.record(z.string().max(200), z.object({ x: z.number().finite(), y: z.number().finite() })),
+  positions: z.record(z.string().max(200), z.object({ x: z.number().min(-1e9).max(1e9), y: z.number().min(-1e9).max(1e9) })),
 });
 export type Layout = z.infer<typeof ZLayout>;
 
 export const ZSaveWorkflow = z.object({
-  yaml: z.string().min(1, "Send the workflow's YAML text."),
+  yaml: ZYaml.min(1, "Send the workflow's YAML text."),
   message: z.string().max(500).optional(),
   /** Editor positions; omitted = keep the previous version's layout. */
   layout: ZLayout.optional(),
   /** The version the edit started from: saving over a newer version is a CONFLICT (lost-update guard). */
-  baseVersion: z.number().int().min(0).optional(),
+  baseVersion: z.number().int().min(0).max(MAX_ROW_ID).optional(),
 });
 
 export const ZVersionSummary = z.object({

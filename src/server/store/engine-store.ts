@@ -20,7 +20,7 @@ import { EngineError } from "~/engine/errors";
 import { ACTIVE_STEP_STATUSES, isRunPaused, isRunTerminal } from "~/engine/status";
 import { compilePlan, type Plan, type PlanNode } from "~/engine/graph/compile-plan";
 import type { Json } from "~/engine/json";
-import { createRun, touchedSteps } from "~/engine/scheduler/create-run";
+import { createRun, touchedSteps, type InputLimits } from "~/engine/scheduler/create-run";
 import { applyRunPatch } from "~/engine/scheduler/apply-run-patch";
 import { decide, RETRY_CANDIDATE_STATUSES } from "~/engine/scheduler/decide";
 import { autoApproval } from "~/engine/approvals/check-decision";
@@ -117,6 +117,10 @@ export interface StoreOptions {
   now?: () => number;
   /** The budget of one decision's expressions (EXPRESSION_BUDGET_MS, a monotonic clock). @default 50 ms of virtual time */
   expressions?: ExpressionLimits;
+  /** Size limits of a run's inputs (RUN_INPUTS_MAX_BYTES, RUN_INPUT_MAX_BYTES). @default DEFAULT_INPUT_LIMITS */
+  inputs?: InputLimits;
+  /** Largest step output (STEP_OUTPUT_MAX_BYTES): a larger one fails its step. @default 1 MiB */
+  outputMaxBytes?: number;
   /** Called at named points of a transaction (crash tests). */
   crashpoint?: (name: "before_commit" | "mid_fanout") => void;
 }
@@ -359,6 +363,7 @@ export class EngineStore {
     return this.tx(async (q) => {
       const plan = await this.planOf(q, input.workflowVersionId);
       const { run, steps } = createRun(plan, {
+        inputLimits: this.options.inputs,
         runId: input.runId,
         inputs: input.inputs,
         startedBy: input.startedBy,
@@ -966,7 +971,7 @@ export class EngineStore {
         },
       };
       try {
-        return decide(plan, state, event, { expressions: this.options.expressions });
+        return decide(plan, state, event, { expressions: this.options.expressions, outputMaxBytes: this.options.outputMaxBytes });
       } catch (err) {
         const missing = isEngineError(err) && err.code === "state_incomplete" ? (err.details as { stepId?: string } | undefined)?.stepId : undefined;
         if (missing !== undefined && !ctx.steps.has(missing) && tries < 1000) {
@@ -1364,6 +1369,7 @@ export class EngineStore {
       let created: ReturnType<typeof createRun>;
       try {
         created = createRun(plan, {
+          inputLimits: this.options.inputs,
           runId: childRunId,
           inputs: (command.inputs ?? {}) as Record<string, unknown>,
           startedBy: parent.startedById ?? undefined,

@@ -11,6 +11,10 @@ import { maskUrlCredentials } from "~/server/http/mask-url-credentials";
 import type { EngineStore, GateNotification, JobTask } from "~/server/store/engine-store";
 
 export const MAX_DELIVERIES = 6;
+/** @default 256 KiB: the largest body one delivery sends (WEBHOOK_PAYLOAD_MAX_BYTES). */
+export const DEFAULT_WEBHOOK_PAYLOAD_MAX_BYTES = 256 * 1024;
+/** What a receiver may answer that is read (the answer is not used: only its status). */
+const RESPONSE_MAX_BYTES = 64 * 1024;
 
 export function signWebhook(secret: string, timestamp: number, body: string): string {
   return `sha256=${createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex")}`;
@@ -25,9 +29,24 @@ export function webhookBody(n: GateNotification, format: string, baseUrl: string
   return { ...n, url: link, expiresAt: n.expiresAt === null ? null : new Date(n.expiresAt).toISOString() };
 }
 
-export function createJobRunner(options: { store: EngineStore; allowHosts: readonly string[]; baseUrl: string; logger: Logger; onQueued: () => void }) {
+/**
+ * The JSON text of a delivery, or why it is not sent: a body over `maxBytes` (names carried in a
+ * notification are bounded, so this only trips on a misconfiguration) is refused, never cut.
+ */
+export function webhookPayload(n: GateNotification, format: string, baseUrl: string, maxBytes: number): { ok: true; body: Record<string, unknown>; text: string } | { ok: false; message: string } {
+  const body = webhookBody(n, format, baseUrl);
+  const text = JSON.stringify(body);
+  const bytes = Buffer.byteLength(text);
+  if (bytes > maxBytes) {
+    return { ok: false, message: `webhook payload of ${bytes.toLocaleString("en")} bytes is over WEBHOOK_PAYLOAD_MAX_BYTES (${maxBytes.toLocaleString("en")}): not sent` };
+  }
+  return { ok: true, body, text };
+}
+
+export function createJobRunner(options: { store: EngineStore; allowHosts: readonly string[]; baseUrl: string; logger: Logger; onQueued: () => void; maxPayloadBytes?: number }) {
   const { store, logger } = options;
-  const http = createGuardedHttpClient({ allowHosts: options.allowHosts, defaultTimeoutMs: 10_000, idempotencyHeader: false, maxRedirects: 0 });
+  const maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_WEBHOOK_PAYLOAD_MAX_BYTES;
+  const http = createGuardedHttpClient({ allowHosts: options.allowHosts, defaultTimeoutMs: 10_000, idempotencyHeader: false, maxRedirects: 0, maxResponseBytes: RESPONSE_MAX_BYTES });
 
   async function deliver(job: JobTask, owner: string): Promise<void> {
     const p = job.payload as { endpointId: string; notification: GateNotification };
@@ -37,7 +56,12 @@ export function createJobRunner(options: { store: EngineStore; allowHosts: reado
     );
     const endpoint = rows[0];
     if (!endpoint || !endpoint.enabled) return store.settleJob(job, owner);
-    const body = webhookBody(p.notification, endpoint.format, options.baseUrl);
+    const payload = webhookPayload(p.notification, endpoint.format, options.baseUrl, maxPayloadBytes);
+    if (!payload.ok) {
+      logger.error("webhook not sent", { url: maskUrlCredentials(endpoint.url), error: payload.message });
+      return store.settleJob(job, owner);
+    }
+    const body = payload.body;
     const timestamp = Math.floor(Date.now() / 1000);
     const result = await http.request(
       {
@@ -47,7 +71,7 @@ export function createJobRunner(options: { store: EngineStore; allowHosts: reado
           "X-WF-Event": p.notification.event,
           "X-WF-Delivery": String(job.taskId),
           "X-WF-Timestamp": String(timestamp),
-          "X-WF-Signature": signWebhook(endpoint.secret, timestamp, JSON.stringify(body)),
+          "X-WF-Signature": signWebhook(endpoint.secret, timestamp, payload.text),
         },
         body: body as never,
       },

@@ -44,6 +44,8 @@ export function startWorker(kind: "embedded" | "standalone"): Worker {
     allowHosts: env.HTTP_ALLOW_HOSTS,
     // Shell steps inherit only a few harmless variables of this environment (see shell-executor).
     baseEnv: processEnvForChildren(),
+    // A $WF_OUTPUT file over the output limit is refused before it is read (the engine checks every output too).
+    shell: { maxOutputBytes: env.STEP_OUTPUT_MAX_BYTES },
     // The returned promise pauses the step's output while its lines wait to be written.
     onLog: (l) => sink.worker?.log({ runId: l.runId, stepId: l.stepId, attempt: l.attempt, stream: l.stream, text: l.line, at: l.at }),
   });
@@ -62,7 +64,7 @@ export function startWorker(kind: "embedded" | "standalone"): Worker {
     pollMs: env.WORKER_POLL_MS,
     crashAt,
     onQueued: notifyWork,
-    onJob: createJobRunner({ store, allowHosts: env.HTTP_ALLOW_HOSTS, baseUrl: env.nextAuthUrl, logger: engineLogger, onQueued: notifyWork }),
+    onJob: createJobRunner({ store, allowHosts: env.HTTP_ALLOW_HOSTS, baseUrl: env.nextAuthUrl, logger: engineLogger, onQueued: notifyWork, maxPayloadBytes: env.WEBHOOK_PAYLOAD_MAX_BYTES }),
     logger: engineLogger,
   });
   sink.worker = w;

@@ -14,6 +14,7 @@ import {
   ZListApprovals,
   ZPendingCount,
 } from "~/server/services/approvals";
+import { ZGateId } from "~/server/services/input-limits";
 import { actorOf, procedure, router } from "../trpc";
 
 export const approvalsRouter = router({
@@ -29,12 +30,12 @@ export const approvalsRouter = router({
     .query(({ ctx }) => pendingCount(actorOf(ctx))),
   context: procedure
     .meta({ perm: "approval.read", openapi: { method: "GET", path: "/approvals/{id}/context", tags: ["approvals"], summary: "The gated step's params, the next steps' params, the artifacts of the gated attempt" } })
-    .input(z.object({ id: z.string() }))
+    .input(z.object({ id: ZGateId }))
     .output(ZGateContext)
     .query(({ ctx, input }) => gateContext(actorOf(ctx), input.id)),
   get: procedure
     .meta({ perm: "approval.read", openapi: { method: "GET", path: "/approvals/{id}", tags: ["approvals"] } })
-    .input(z.object({ id: z.string() }))
+    .input(z.object({ id: ZGateId }))
     .output(ZApproval)
     .query(({ ctx, input }) => getApproval(actorOf(ctx), input.id)),
   // Each action needs its own right (engine/approvals/gate-actions.ts: approval.decide for the gate's

@@ -2,9 +2,10 @@ import { z } from "zod";
 import { listArtifacts, ZArtifact, ZListArtifacts } from "~/server/services/artifacts";
 import { controlRun, getRun, listRuns, startRun, stepLogs, ZListRuns, ZLogLine, ZRun, ZRunSummary, ZStartRun } from "~/server/services/runs";
 import { pickIdempotencyKey } from "~/server/services/run-idempotency";
+import { ZId, ZName, ZRowId } from "~/server/services/input-limits";
 import { actorOf, procedure, router } from "../trpc";
 
-const ZRunId = z.object({ id: z.string() });
+const ZRunId = z.object({ id: ZId });
 
 export const runsRouter = router({
   start: procedure
@@ -24,7 +25,7 @@ export const runsRouter = router({
     .query(({ ctx, input }) => getRun(actorOf(ctx), input.id)),
   logs: procedure
     .meta({ perm: "run.read", openapi: { method: "GET", path: "/runs/{id}/steps/{stepId}/logs", tags: ["runs"], summary: "Log lines after `after` (follow with nextAfter)" } })
-    .input(z.object({ id: z.string(), stepId: z.string(), after: z.coerce.number().int().min(0).optional(), limit: z.coerce.number().int().min(1).max(5000).optional() }))
+    .input(z.object({ id: ZId, stepId: ZName, after: ZRowId().optional(), limit: z.coerce.number().int().min(1).max(5000).optional() }))
     .output(z.object({ lines: z.array(ZLogLine), nextAfter: z.number().int(), done: z.boolean() }))
     .query(({ ctx, input }) => stepLogs(actorOf(ctx), input)),
   artifacts: procedure

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { createToken, listTokens, revokeToken, ZCreateToken, ZToken } from "~/server/services/tokens";
+import { ZId } from "~/server/services/input-limits";
 import { actorOf, procedure, router } from "../trpc";
 
 export const tokensRouter = router({
@@ -16,7 +17,7 @@ export const tokensRouter = router({
     .mutation(({ ctx, input }) => createToken(actorOf(ctx), input)),
   revoke: procedure
     .meta({ perm: "authenticated", openapi: { method: "DELETE", path: "/tokens/{id}", tags: ["tokens"], summary: "Revoke a token (your own; admins: any of the team)" } })
-    .input(z.object({ id: z.string() }))
+    .input(z.object({ id: ZId }))
     .output(ZToken)
     .mutation(({ ctx, input }) => revokeToken(actorOf(ctx), input.id)),
 });

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { ZRole } from "~/server/auth/permissions";
+import { ROLES, ZRole } from "~/server/auth/permissions";
+import { ZId } from "~/server/services/input-limits";
 import { createUser, listUsers, resetUserPassword, setUserDisabled, setUserRoles, ZCreateUser, ZPassword, ZUser } from "~/server/services/users";
 import { actorOf, procedure, router } from "../trpc";
 
@@ -16,17 +17,17 @@ export const usersRouter = router({
     .mutation(({ ctx, input }) => createUser(actorOf(ctx), input)),
   setRoles: procedure
     .meta({ perm: "user.manage", openapi: { method: "POST", path: "/users/{userId}/roles", tags: ["users"] } })
-    .input(z.object({ userId: z.string(), roles: z.array(ZRole) }))
+    .input(z.object({ userId: ZId, roles: z.array(ZRole).max(ROLES.length) }))
     .output(ZUser)
     .mutation(({ ctx, input }) => setUserRoles(actorOf(ctx), input)),
   setDisabled: procedure
     .meta({ perm: "user.manage", openapi: { method: "POST", path: "/users/{userId}/disabled", tags: ["users"] } })
-    .input(z.object({ userId: z.string(), disabled: z.boolean() }))
+    .input(z.object({ userId: ZId, disabled: z.boolean() }))
     .output(ZUser)
     .mutation(({ ctx, input }) => setUserDisabled(actorOf(ctx), input)),
   resetPassword: procedure
     .meta({ perm: "user.manage", openapi: { method: "POST", path: "/users/{userId}/password", tags: ["users"] } })
-    .input(z.object({ userId: z.string(), password: ZPassword }))
+    .input(z.object({ userId: ZId, password: ZPassword }))
     .output(z.object({ ok: z.literal(true) }))
     .mutation(({ ctx, input }) => resetUserPassword(actorOf(ctx), input)),
 });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { createWebhook, deleteWebhook, listWebhooks, updateWebhook, ZCreateWebhook, ZUpdateWebhook, ZWebhook } from "~/server/services/webhooks";
+import { ZId } from "~/server/services/input-limits";
 import { actorOf, procedure, router } from "../trpc";
 
 export const webhooksRouter = router({
@@ -20,7 +21,7 @@ export const webhooksRouter = router({
     .mutation(({ ctx, input }) => updateWebhook(actorOf(ctx), input)),
   delete: procedure
     .meta({ perm: "token.manage", openapi: { method: "DELETE", path: "/webhooks/{id}", tags: ["webhooks"] } })
-    .input(z.object({ id: z.string() }))
+    .input(z.object({ id: ZId }))
     .output(z.object({ ok: z.literal(true) }))
     .mutation(({ ctx, input }) => deleteWebhook(actorOf(ctx), input.id)),
 });

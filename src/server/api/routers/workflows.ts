@@ -16,6 +16,7 @@ import {
   ZWorkflowSummary,
   ZWorkflowTemplate,
 } from "~/server/services/workflows";
+import { MAX_ROW_ID, ZName, ZYaml } from "~/server/services/input-limits";
 import { actorOf, procedure, router } from "../trpc";
 
 export const workflowsRouter = router({
@@ -26,7 +27,7 @@ export const workflowsRouter = router({
     .query(({ ctx }) => listWorkflows(actorOf(ctx))),
   get: procedure
     .meta({ perm: "workflow.read", openapi: { method: "GET", path: "/workflows/{name}", tags: ["workflows"] } })
-    .input(z.object({ name: z.string() }))
+    .input(z.object({ name: ZName }))
     .output(ZWorkflowDetail)
     .query(({ ctx, input }) => getWorkflow(actorOf(ctx), input.name)),
   save: procedure
@@ -36,7 +37,7 @@ export const workflowsRouter = router({
     .mutation(({ ctx, input }) => saveWorkflowAs(actorOf(ctx), input)),
   validate: procedure
     .meta({ perm: "workflow.read", openapi: { method: "POST", path: "/workflows/validate", tags: ["workflows"] } })
-    .input(z.object({ yaml: z.string() }))
+    .input(z.object({ yaml: ZYaml }))
     .output(ZValidation)
     .mutation(({ input }) => {
       const { valid, errors } = validateWorkflowYaml(input.yaml);
@@ -44,17 +45,17 @@ export const workflowsRouter = router({
     }),
   versions: procedure
     .meta({ perm: "workflow.read", openapi: { method: "GET", path: "/workflows/{name}/versions", tags: ["workflows"], summary: "Every version, newest first, with author and message" } })
-    .input(z.object({ name: z.string() }))
+    .input(z.object({ name: ZName }))
     .output(z.array(ZVersionSummary))
     .query(({ ctx, input }) => listVersions(actorOf(ctx), input.name)),
   version: procedure
     .meta({ perm: "workflow.read", openapi: { method: "GET", path: "/workflows/{name}/versions/{version}", tags: ["workflows"], summary: "One version: YAML, editor layout and definition" } })
-    .input(z.object({ name: z.string(), version: z.coerce.number().int().positive() }))
+    .input(z.object({ name: ZName, version: z.coerce.number().int().positive().max(MAX_ROW_ID) }))
     .output(ZVersionDetail)
     .query(({ ctx, input }) => getVersion(actorOf(ctx), input.name, input.version)),
   restore: procedure
     .meta({ perm: "workflow.write", openapi: { method: "POST", path: "/workflows/{name}/versions/{version}/restore", tags: ["workflows"], summary: "Restore an old version as a new version" } })
-    .input(z.object({ name: z.string(), version: z.number().int().positive(), message: z.string().max(500).optional() }))
+    .input(z.object({ name: ZName, version: z.number().int().positive().max(MAX_ROW_ID), message: z.string().max(500).optional() }))
     .output(z.object({ name: z.string(), version: z.number().int(), created: z.boolean() }))
     .mutation(({ ctx, input }) => restoreVersion(actorOf(ctx), input)),
   templates: procedure

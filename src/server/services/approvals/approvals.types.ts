@@ -8,13 +8,14 @@ import { DECISION_REFUSALS } from "~/engine/approvals/check-decision";
 import { DECISION_ACTIONS, type DecisionAction } from "~/engine/approvals/gate-actions";
 import { ZArtifact } from "../artifacts";
 import { COMMENT_MAX_CHARS } from "../gate-payload";
+import { ZGateId, ZId } from "../input-limits";
 
 export const ZGateAction = z.enum(DECISION_ACTIONS);
 
 const ZComment = z.string().max(COMMENT_MAX_CHARS, `A comment has at most ${COMMENT_MAX_CHARS.toLocaleString("en")} characters.`);
 
 export const ZDecideApproval = z.object({
-  id: z.string(),
+  id: ZGateId,
   action: ZGateAction,
   comment: ZComment.optional(),
   /**
@@ -79,8 +80,8 @@ export type TApproval = z.infer<typeof ZApproval>;
 
 export const ZListApprovals = z.object({
   /** a gate status, or `decided`: every status but pending (the inbox's Decided tab) */
-  status: z.string().optional(),
-  runId: z.string().optional(),
+  status: z.string().max(50).optional(),
+  runId: ZId.optional(),
 });
 export type TListApprovals = z.infer<typeof ZListApprovals>;
 
@@ -107,7 +108,7 @@ export const ZGateContext = z.object({
 export type TGateContext = z.infer<typeof ZGateContext>;
 
 export const ZDecideMany = z.object({
-  ids: z.array(z.string()).min(1, "Select at least one gate.").max(200),
+  ids: z.array(ZGateId).min(1, "Select at least one gate.").max(200),
   action: z.enum(["approve", "reject"]),
   comment: ZComment.optional(),
 });

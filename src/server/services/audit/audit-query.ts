@@ -3,12 +3,13 @@
  * actor, action, target and a time range, with a cursor.
  */
 import { z } from "zod";
+import { MAX_ROW_ID } from "../input-limits";
 import { AUDIT_ACTION_NAMES, AUDIT_TARGET_TYPES } from "~/server/store/audit-actions";
 
 const ACTION_PREFIXES = new Set(AUDIT_TARGET_TYPES as readonly string[]);
 
 /** A time as REST and the UI send it: ISO 8601 text or epoch milliseconds. */
-const ZTime = z.union([z.date(), z.string(), z.number()]).transform((v, ctx) => {
+const ZTime = z.union([z.date(), z.string().max(64), z.number().min(-8.64e15).max(8.64e15)]).transform((v, ctx) => {
   const d = v instanceof Date ? v : typeof v === "number" || /^\d+$/.test(v) ? new Date(Number(v)) : new Date(v);
   if (Number.isNaN(d.getTime())) {
     ctx.addIssue({ code: "custom", message: `"${String(v)}" is not a time: give ISO 8601 (2025-01-31T09:00:00Z) or epoch milliseconds.` });
@@ -45,9 +46,9 @@ export const ZAuditQuery = z
     /** entries at or before this time */
     to: z.preprocess(blankToUndefined, ZTime.optional()).describe("Entries at or before this time: ISO 8601 or epoch milliseconds"),
     /** oldest first from this id on (exclusive): the last id of the previous page */
-    after: z.coerce.number().int().min(0).optional().describe("Oldest first: entries after this id (the last id of the previous page)"),
+    after: z.coerce.number().int().min(0).max(MAX_ROW_ID).optional().describe("Oldest first: entries after this id (the last id of the previous page)"),
     /** newest first (order=desc) below this id: the last id of the previous page */
-    before: z.coerce.number().int().min(1).optional().describe("Newest first (order=desc): entries below this id"),
+    before: z.coerce.number().int().min(1).max(MAX_ROW_ID).optional().describe("Newest first (order=desc): entries below this id"),
     order: z.enum(["asc", "desc"]).default("asc"),
     limit: z.coerce.number().int().min(1).max(1000).default(200),
     /** REST only: `jsonl` answers with one JSON entry per line (application/x-ndjson), every page */

@@ -1,24 +1,23 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { appRouter } from "~/server/api/root";
 import { createContext } from "~/server/api/trpc";
+import { limitBody } from "~/server/http/body-limit";
 import { guardCookieWrite } from "~/server/http/request-guard";
-import { logger } from "~/server/logger";
 
 export const dynamic = "force-dynamic";
 
-function handler(req: Request) {
-  return (
-    guardCookieWrite(req) ??
-    fetchRequestHandler({
-      endpoint: "/api/trpc",
-      req,
-      router: appRouter,
-      createContext: () => createContext({ req }),
-      onError({ error, path }) {
-        if (error.code === "INTERNAL_SERVER_ERROR") logger.error({ err: error, path }, "tRPC error");
-      },
-    })
-  );
+async function handler(req: Request): Promise<Response> {
+  const refused = guardCookieWrite(req);
+  if (refused) return refused;
+  // At most MAX_REQUEST_BYTES of the body is read (413 beyond), before tRPC parses it.
+  const limited = await limitBody(req);
+  if (limited instanceof Response) return limited;
+  return fetchRequestHandler({
+    endpoint: "/api/trpc",
+    req: limited,
+    router: appRouter,
+    createContext: () => createContext({ req: limited }),
+  });
 }
 
 export { handler as GET, handler as POST };

@@ -83,5 +83,8 @@ describe("autoApproval", () => {
     expect(autoApproval(policy({ allow_self_approval: true, approvers: { roles: ["admin"], users: [] } }), starter)).toMatchObject({ ok: false, code: "not_in_policy" });
     expect(autoApproval(policy({ allow_self_approval: true }), { ...starter, roles: ["operator"], may: { decide: false, control: true } })).toMatchObject({ ok: false, code: "no_permission" });
     expect(autoApproval(policy({ allow_self_approval: true }), null)).toMatchObject({ ok: false });
+    // A starter who may edit the workflow (editor, admin) could remove the gates: auto mode passes them.
+    const author = { ...starter, roles: ["editor"], may: { decide: false, control: false, author: true } };
+    expect(autoApproval(policy({ min_approvals: 2, approvers: { roles: ["admin"], users: [] } }), author)).toMatchObject({ ok: true, final: true });
   });
 });

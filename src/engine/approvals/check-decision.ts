@@ -99,13 +99,19 @@ export function checkDecision(policy: ApprovalPolicy, decider: Decider, action: 
 }
 
 /**
- * Auto mode is the run's starter approving every gate at once, so it passes a gate only when the
- * starter alone could approve it: in the policy, `allow_self_approval`, `min_approvals: 1`. Any
- * other gate waits for people as in interactive mode (services refuse to start such a run in
- * auto mode when its gates are known up front). `starter` null: nobody (e.g. a deleted user).
+ * Auto mode is the run's starter approving every gate at once. For a starter who may author the
+ * workflow (`may.author`: editor, admin) it passes every gate: they could delete the gates anyway.
+ * For anyone else it passes a gate only when the starter alone could approve it: in the policy,
+ * `allow_self_approval`, `min_approvals: 1`. Any other gate waits for people as in interactive mode
+ * (services refuse to start such a run in auto mode when its gates are known up front). `starter`
+ * null: nobody (e.g. a deleted user).
  */
-export function autoApproval(policy: ApprovalPolicy, starter: (Decider & { may: DecisionContext["may"] }) | null): DecisionCheck {
+export function autoApproval(policy: ApprovalPolicy, starter: (Decider & { may: DecisionContext["may"] & { author?: boolean } }) | null): DecisionCheck {
   if (!starter) return { ok: false, code: "no_permission", reason: "auto mode approves as the run's starter, and the run has none" };
+  // A starter who may change the workflow (editor, admin) could remove its gates by a new version:
+  // auto mode gives them nothing more, and is recorded as theirs. Operators only start runs, so for
+  // them auto mode is the starter approving, under the gate's policy.
+  if (starter.may.author) return { ok: true, final: true, approvals: policy.min_approvals ?? 1, needed: policy.min_approvals ?? 1 };
   const check = checkDecision(policy, starter, "approve", { startedBy: starter.userId, approvedBy: [], may: starter.may });
   if (!check.ok) return check;
   if (!check.final) return { ok: false, code: "quorum_first", reason: `the gate needs ${check.needed} approvals, and auto mode is one person` };

@@ -12,12 +12,12 @@ import type { Actor } from "~/server/auth/actor";
 import { AppError } from "~/server/errors";
 
 export function checkAutoMode(actor: Actor, definition: WorkflowDefinition): void {
-  const starter = { userId: actor.userId, email: actor.email, roles: actor.roles, may: { decide: actor.permissions.has("approval.decide"), control: actor.permissions.has("run.control") } };
+  const starter = { userId: actor.userId, email: actor.email, roles: actor.roles, may: { decide: actor.permissions.has("approval.decide"), control: actor.permissions.has("run.control"), author: actor.permissions.has("workflow.write") } };
   for (const { step } of allSteps(definition.steps)) {
     if (step.type !== "approval" && !step.approval) continue;
     const check = autoApproval(ZApprovalPolicy.parse(step.approval ?? {}), starter);
     if (!check.ok) {
-      throw new AppError("FORBIDDEN", `Auto mode cannot pass the gate of "${step.id}": ${check.reason.replace(/\.$/, "")}. Start the run interactive (its gates wait for people), or let the gate allow self-approval.`, {
+      throw new AppError("FORBIDDEN", `Auto mode cannot pass the gate of "${step.id}": ${check.reason.replace(/\.$/, "")}. Start the run interactive (its gates wait for people), let the gate allow self-approval, or start it as someone who may edit the workflow.`, {
         code: "auto_mode_refused",
         step: step.id,
         reason: check.code,

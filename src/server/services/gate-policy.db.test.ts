@@ -225,4 +225,10 @@ describe("gate policy: every action × starter, second approver, outsider × N =
     expect(await runEnd(run.id)).toBe("succeeded");
     expect(await db.approval.findFirstOrThrow({ where: { runId: run.id } })).toMatchObject({ status: "approved", decidedBy: "auto mode" });
   });
+
+  it("auto mode for a starter who may edit the workflow (admin) passes every gate: they could remove the gates anyway", async () => {
+    const run = await startRun(people.outsider, { workflow: "quorum2", approvalMode: "auto" });
+    expect(await runEnd(run.id)).toBe("succeeded");
+    expect(await db.approval.findFirstOrThrow({ where: { runId: run.id } })).toMatchObject({ status: "approved", decidedBy: "auto mode" });
+  });
 });

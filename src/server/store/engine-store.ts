@@ -1092,7 +1092,7 @@ export class EngineStore {
     if (!first || first.disabled === true || first.disabled === 1 || first.disabled === 1n) return null;
     const roles = rows.map((r) => ZRole.safeParse(r.role)).flatMap((r) => (r.success ? [r.data] : []));
     const perms = permissionsOf(roles);
-    return { userId, email: first.email, roles, may: { decide: perms.has("approval.decide"), control: perms.has("run.control") } };
+    return { userId, email: first.email, roles, may: { decide: perms.has("approval.decide"), control: perms.has("run.control"), author: perms.has("workflow.write") } };
   }
 
   /**

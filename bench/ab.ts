@@ -275,7 +275,7 @@ function prepareCheckout(label: "A" | "B", spec: string | undefined, cacheDir: s
   // checkout: it is generated from that commit's schema.
   if (!existsSync(join(dir, "node_modules"))) symlinkSync(realpathSync(join(repoRoot, "node_modules")), join(dir, "node_modules"), "dir");
   generate(dir);
-  return { label, spec, dir, commit, describe: `${spec} = ${git(dir, "log", "-1", "--format=%h %cs %s").slice(0, 100).trim()}`, made: true, state: stateOf(dir) };
+  return { label, spec, dir, commit, describe: `${commit.startsWith(spec) ? "" : `${spec} = `}${git(dir, "log", "-1", "--format=%h %cs %s").slice(0, 100).trim()}`, made: true, state: stateOf(dir) };
 }
 
 function generate(dir: string) {

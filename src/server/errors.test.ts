@@ -2,7 +2,8 @@ import { TRPCError } from "@trpc/server";
 import { describe, expect, it } from "vitest";
 import { EngineError } from "~/engine";
 import { createCallerFactory, procedure, router } from "~/server/api/trpc";
-import { AppError, appErrorOf, isAppError, isEngineError } from "./errors";
+import { AppError, appErrorOf, isAppError, isEngineError, isStoreError } from "./errors";
+import { NeedsTransaction, StaleError, StoreError } from "./store/store-errors";
 
 // Next.js bundles the engine and the server more than once: the same class from another bundle is
 // another class object with the same name and shape. These stand in for such copies.
@@ -49,6 +50,17 @@ describe("appErrorOf: the one EngineError -> AppError mapping", () => {
     expect(foreign instanceof EngineError).toBe(false);
     expect(isEngineError(foreign)).toBe(true);
     expect(appErrorOf(foreign)).toMatchObject({ code: "CONFLICT", message: "cannot retry the run", details: { stepId: "each" } });
+  });
+
+  it("maps the store's errors by code, also from another bundle's copy of the store", () => {
+    expect(appErrorOf(new StaleError("stale: lease of run_1/a"))).toMatchObject({ code: "CONFLICT", message: "This changed at the same moment (stale: lease of run_1/a); reload and try again." });
+    const foreign = new OtherBundleEngineError("stale", "stale: run run_1");
+    Object.defineProperty(foreign, "name", { value: "StoreError" });
+    expect(foreign instanceof StoreError).toBe(false);
+    expect(isStoreError(foreign)).toBe(true);
+    expect(appErrorOf(foreign)).toMatchObject({ code: "CONFLICT" });
+    // the store's own signal is never an answer
+    expect(appErrorOf(new NeedsTransaction())).toBeUndefined();
   });
 
   it("leaves faults of the server unmapped (they stay a 500)", () => {

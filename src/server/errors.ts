@@ -1,10 +1,12 @@
 /**
- * One error model (CONVENTIONS.md #7): the engine throws EngineError(code), services throw
- * AppError(code); `appErrorOf` is the one place an engine error becomes an AppError, and
+ * One error model (CONVENTIONS.md #7): the engine throws EngineError(code), the SQL store
+ * StoreError(code), services AppError(code); `appErrorOf` is the one place an engine or store error
+ * becomes an AppError, and
  * src/server/api maps AppError codes to tRPC codes (and so to HTTP statuses) in one table. Nothing
  * below src/server/api throws TRPCError.
  */
 import type { EngineError, EngineErrorCode } from "~/engine";
+import type { StoreError, StoreErrorCode } from "~/server/store/store-errors";
 
 export type AppErrorCode =
   | "BAD_REQUEST"
@@ -38,12 +40,15 @@ export const HTTP_STATUS: Record<AppErrorCode, number> = {
   TOO_MANY_REQUESTS: 429,
 };
 
+/** An AppError code for an engine or store error (and how its message reads), or null: a fault of the server. */
+type Mapping = { code: AppErrorCode; message?: (original: string) => string } | null;
+
 /**
  * What each engine error means to a caller: an AppError code (and how its message reads), or null
  * for a fault of the server (it stays a 500 and is logged). A new engine code does not compile
  * until it is placed here.
  */
-const ENGINE_ERRORS: Record<EngineErrorCode, { code: AppErrorCode; message?: (engineMessage: string) => string } | null> = {
+const ENGINE_ERRORS: Record<EngineErrorCode, Mapping> = {
   // the workflow's inputs given to a start (create-run.ts)
   invalid_input: { code: "BAD_REQUEST", message: (m) => `Invalid inputs: ${m}.` },
   // inputs over RUN_INPUTS_MAX_BYTES / RUN_INPUT_MAX_BYTES (create-run.ts), before anything reads them
@@ -63,6 +68,16 @@ const ENGINE_ERRORS: Record<EngineErrorCode, { code: AppErrorCode; message?: (en
   internal: null,
 };
 
+/** The same for the SQL store's errors (store-errors.ts). */
+const STORE_ERRORS: Record<StoreErrorCode, Mapping> = {
+  // What the transaction was based on changed meanwhile (a guarded write changed no row).
+  stale: { code: "CONFLICT", message: (m) => `This changed at the same moment (${m}); reload and try again.` },
+  // the store's signal to leave a one-statement commit for a transaction (caught by the store)
+  needs_transaction: null,
+  // runs name versions the database holds (services find versions first): a fault
+  unknown_workflow_version: null,
+};
+
 // By name and shape, not instanceof: Next.js bundles the engine and the server more than once (the
 // route handlers, the instrumentation hook), and a class from another bundle fails instanceof.
 const hasCode = (e: unknown, name: string): e is Error & { code: unknown } => e instanceof Error && e.name === name && typeof (e as { code?: unknown }).code === "string";
@@ -72,19 +87,25 @@ export function isEngineError(e: unknown): e is EngineError {
   return hasCode(e, "EngineError") && Object.hasOwn(ENGINE_ERRORS, e.code as string);
 }
 
+/** A StoreError, from whichever bundle threw it (the store is one per process, made by the first bundle that asks). */
+export function isStoreError(e: unknown): e is StoreError {
+  return hasCode(e, "StoreError") && Object.hasOwn(STORE_ERRORS, e.code as string);
+}
+
 /** An AppError, from whichever bundle threw it. */
 export function isAppError(e: unknown): e is AppError {
   return hasCode(e, "AppError") && Object.hasOwn(HTTP_STATUS, e.code as string);
 }
 
 /**
- * The AppError an error stands for: itself, the mapping of an engine error a caller can act on,
+ * The AppError an error stands for: itself, the mapping of an engine or store error a caller can act on,
  * or undefined (a fault of the server: let it propagate as a 500). Every boundary that turns
  * errors into answers (tRPC, REST routes, batch results, sign-in) asks this one function.
  */
 export function appErrorOf(e: unknown): AppError | undefined {
   if (isAppError(e)) return e;
-  if (!isEngineError(e)) return undefined;
-  const to = ENGINE_ERRORS[e.code];
-  return to ? new AppError(to.code, to.message ? to.message(e.message) : e.message, e.details) : undefined;
+  const known = isEngineError(e) ? { error: e, to: ENGINE_ERRORS[e.code] } : isStoreError(e) ? { error: e, to: STORE_ERRORS[e.code] } : undefined;
+  if (!known?.to) return undefined;
+  const { error, to } = known;
+  return new AppError(to.code, to.message ? to.message(error.message) : error.message, error.details);
 }

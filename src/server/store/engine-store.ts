@@ -34,6 +34,7 @@ import { newId } from "~/server/ids";
 import { appendAudit } from "./audit";
 import { gateAttempt, gateTarget } from "./audit-actions";
 import { NeedsTransaction, StaleError, type SqlDb, type SqlExec, type SqlValue } from "./sql";
+import { UnknownWorkflowVersion } from "./store-errors";
 
 export type StartStepCommand = Extract<EngineCommand, { kind: "start_step" }>;
 
@@ -330,7 +331,7 @@ export class EngineStore {
     if (!plan) {
       const rows = await q.all<{ definition: string }>('SELECT "definition" FROM "WorkflowVersion" WHERE "id" = ?', [versionId]);
       const row = rows[0];
-      if (!row) throw new Error(`workflow version ${versionId} not found`);
+      if (!row) throw new UnknownWorkflowVersion(versionId);
       plan = compilePlan(parse<WorkflowDefinition>(row.definition));
       this.plans.set(versionId, plan);
     }

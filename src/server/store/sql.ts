@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import pg from "pg";
 import type { SqliteConnection } from "~/server/db/sqlite-connection";
+import { NeedsTransaction, StaleError } from "./store-errors";
 
 export type SqlValue = string | number | null;
 export type SqlRow = Record<string, unknown>;
@@ -51,17 +52,8 @@ export interface Expectation {
   lockFirst?: boolean;
 }
 
-/** A write's expectation failed: what the transaction was based on changed meanwhile. */
-export class StaleError extends Error {
-  readonly code = "stale";
-}
-
-/** A one-statement commit (SqlDb.commitOnce) needs what only a transaction gives (a read in it). */
-export class NeedsTransaction extends Error {
-  constructor() {
-    super("needs a transaction");
-  }
-}
+// (Defined with the store's other errors; exported here too, where the SQL interface names them.)
+export { NeedsTransaction, StaleError };
 
 export interface SqlDb {
   readonly kind: "sqlite" | "postgresql";
@@ -102,6 +94,11 @@ export function observeSql(sql: SqlDb, on: { tx?: () => void; statement: (text: 
     tx: (fn) => sql.tx((q) => fn(observed(q))),
     commitOnce: commitOnce && ((fn) => commitOnce((q) => fn(observed(q)))),
   };
+}
+
+/** A guarded write that changed no row (wf_expect raises SQLSTATE 40001): the StaleError SQLite throws too. */
+function typedPgError(e: unknown): unknown {
+  return (e as { code?: string }).code === "40001" ? new StaleError((e as Error).message) : e;
 }
 
 export function sqliteDb(conn: SqliteConnection): SqlDb {
@@ -298,7 +295,7 @@ export function postgresDb(connectionString: string, options: { max?: number; on
           (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
         );
         client.release(broken);
-        throw e;
+        throw typedPgError(e);
       }
     },
     async read<T extends SqlRow>(sql: string, args: readonly SqlValue[] = []) {
@@ -325,8 +322,7 @@ export function postgresDb(connectionString: string, options: { max?: number; on
         // of a chain or a small group takes; a large group's shape seldom comes again.
         await pool.query(pgQuery(statement.sql, statement.args, statement.writes <= PREPARED_WRITES));
       } catch (e) {
-        if ((e as { code?: string }).code === "40001") throw new StaleError((e as Error).message);
-        throw e;
+        throw typedPgError(e);
       }
       return out;
     },

@@ -155,6 +155,7 @@ export function createEngine(ports: EnginePorts): Engine {
               idempotencyKey: command.idempotencyKey,
               redact: command.redact,
               ...(command.commandValues ? { commandValues: command.commandValues } : {}),
+              ...(command.resources ? { resources: command.resources } : {}),
               signal: controller.signal,
             })
           : Promise.resolve({ ok: false as const, error: { code: "no_executor", message: `no executor for step type "${command.stepType}"` } });

@@ -7,6 +7,7 @@ export type EngineErrorCode =
   | "unknown_run"
   | "expression_error"
   | "invalid_duration"
+  | "invalid_size"
   | "invalid_input"
   | "input_too_large"
   | "conflict"

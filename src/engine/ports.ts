@@ -2,6 +2,7 @@ import type { LeafStepType } from "./definition/schema";
 import type { Plan } from "./graph/compile-plan";
 import type { ExpressionLimits } from "./expressions/expression-meter";
 import type { Json } from "./json";
+import type { ResourceLimits } from "./resources";
 import type { EngineCommand, RunHeader, RunPatch, RunState, StepError, StepState } from "./scheduler/types";
 
 /**
@@ -62,6 +63,8 @@ export interface StepExecution {
    * value k from the variable `WF_VALUE_<k>`, which the executor sets. Absent: no templates.
    */
   commandValues?: readonly string[];
+  /** Resource limits the step asks for (`resources`, `defaults.resources`); absent: the executor's. */
+  resources?: ResourceLimits;
   /** Aborted on cancel or timeout; a shell executor kills the process tree. */
   signal: AbortSignal;
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { DURATION_PATTERN } from "../duration";
+import { DURATION_PATTERN, parseDuration } from "../duration";
+import { parseSize, SIZE_PATTERN } from "../size";
 
 /**
  * The workflow format: ONE zod schema, the single source of truth. Types are inferred from it,
@@ -71,6 +72,45 @@ export const ZApprovalPolicy = z.strictObject({
 });
 
 const ZStringMap = z.record(z.string(), z.string());
+
+/** A size: a whole number of bytes, or digits and a binary unit (`512MB`, `2GB`, `1.5GiB`). */
+export const ZSize = z
+  .union([
+    z.number().int().positive(),
+    z.string().regex(SIZE_PATTERN, { message: "write a size such as 64MB, 512MB or 2GB (digits followed by B, KB, MB, GB or TB, no spaces)" }),
+  ])
+  .describe("Size: bytes, or digits followed by B, KB, MB, GB or TB (binary: 1GB = 1024MB)");
+
+/** Below these, the shell itself cannot start: a limit that low is a typo, not a choice. */
+const MIN_MEMORY = 16 * 1024 * 1024;
+
+/**
+ * Whether a value that may not have passed its format check is at least `min` (zod runs a
+ * refinement even after the format failed; that value is reported by the format's message).
+ */
+const atLeast = <T>(parse: (v: T) => number, min: number) => (v: T) => {
+  try {
+    return parse(v) >= min;
+  } catch {
+    return true;
+  }
+};
+
+/**
+ * Resource limits of a step that runs processes, applied as rlimits to each of its processes
+ * (memory, CPU time) and to the step as a whole (processes). The server's own ceilings
+ * (STEP_MEMORY_MAX, STEP_CPU_TIME_MAX, STEP_PROCESSES_MAX) apply when a limit is not given, and a
+ * limit above them is refused when the step starts.
+ */
+export const ZResources = z.strictObject({
+  memory: ZSize.refine(atLeast(parseSize, MIN_MEMORY), { message: "at least 16MB: a shell needs a few megabytes to start" })
+    .optional()
+    .describe("Memory each process may allocate (heap, stacks, private mappings: RLIMIT_DATA), e.g. 512MB, 2GB"),
+  cpu_time: ZDuration.refine(atLeast(parseDuration, 1000), { message: "at least 1s: CPU time is limited in whole seconds" })
+    .optional()
+    .describe("CPU time each process may use (RLIMIT_CPU), e.g. 30s, 10m"),
+  processes: z.number().int().min(1).max(1_000_000).optional().describe("Processes and threads the step may run at once (RLIMIT_NPROC)"),
+});
 
 export const ZShellParams = z
   .strictObject({
@@ -151,11 +191,11 @@ const common = {
   outputs: z.record(z.string(), z.string()).optional().describe("Documented output fields: name -> description"),
 };
 
-export const ZShellStep = z.strictObject({ ...common, type: z.literal("shell"), params: ZShellParams });
+export const ZShellStep = z.strictObject({ ...common, type: z.literal("shell"), params: ZShellParams, resources: ZResources.optional() });
 export const ZHttpStep = z.strictObject({ ...common, type: z.literal("http"), params: ZHttpParams });
 export const ZAgentStep = z.strictObject({ ...common, type: z.literal("agent"), params: ZAgentParams });
 export const ZLlmStep = z.strictObject({ ...common, type: z.literal("llm"), params: ZLlmParams });
-export const ZGitStep = z.strictObject({ ...common, type: z.literal("git"), params: ZGitParams });
+export const ZGitStep = z.strictObject({ ...common, type: z.literal("git"), params: ZGitParams, resources: ZResources.optional() });
 export const ZNoopStep = z.strictObject({ ...common, type: z.literal("noop"), params: ZNoopParams.optional() });
 export const ZApprovalStep = z.strictObject({ ...common, type: z.literal("approval"), params: ZApprovalParams.optional() });
 export const ZWaitStep = z.strictObject({ ...common, type: z.literal("wait"), params: ZWaitParams });
@@ -246,7 +286,9 @@ export const ZWorkflow = z.strictObject({
   version: z.union([z.string(), z.number()]).optional(),
   inputs: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), ZInputSpec).optional(),
   variables: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.unknown()).optional(),
-  defaults: z.strictObject({ timeout: ZDuration.optional(), retries: ZRetryPolicy.optional() }).optional(),
+  defaults: z
+    .strictObject({ timeout: ZDuration.optional(), retries: ZRetryPolicy.optional(), resources: ZResources.optional().describe("Limits of every step that runs processes (a step's own resources win, field by field)") })
+    .optional(),
   concurrency: z.number().int().min(1).max(10_000).optional().describe("Max steps running at once in one run"),
   timeout: ZDuration.optional().describe("Whole-run timeout"),
   outputs: z.record(z.string(), z.string()).optional().describe("Run outputs: name -> template"),
@@ -254,6 +296,7 @@ export const ZWorkflow = z.strictObject({
 });
 
 export type WorkflowDefinition = z.infer<typeof ZWorkflow>;
+export type Resources = z.infer<typeof ZResources>;
 export type WorkflowInput = z.input<typeof ZWorkflow>;
 export type LeafStepDefinition = z.infer<typeof ZLeafStep>;
 export type ForeachTemplate = z.infer<typeof ZForeachTemplate>;

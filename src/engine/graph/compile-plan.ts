@@ -2,6 +2,7 @@ import { parseDuration } from "../duration";
 import type { ApprovalPolicy, ForeachStep, StepDefinition, WorkflowDefinition } from "../definition/schema";
 import { analyzeExpression } from "../expressions/analyze-expression";
 import { parseTemplate } from "../expressions/template";
+import { resolveResources, type ResourceLimits } from "../resources";
 import { resolveRetry, type ResolvedRetry } from "../retry/backoff";
 import { buildGraph, type GraphNode, type NodeExpression, type NodeKind } from "./build-graph";
 import { topologicalSort } from "./topological-sort";
@@ -22,6 +23,8 @@ export interface PlanNode {
   /** Step ids the node's expressions read: the store loads these before deciding on the node. */
   refs: readonly string[];
   timeoutMs: number | undefined;
+  /** Limits of a step that runs processes (`resources` over `defaults.resources`), else undefined. */
+  resources: ResourceLimits | undefined;
   retry: ResolvedRetry | undefined;
   continueOnFailure: boolean;
   /** Gate policy: the gate of an approval step, or the review of another step's result. */
@@ -80,6 +83,7 @@ function makeNode(g: GraphNode | undefined, id: string, kind: NodeKind, step: St
     condition: g ? g.condition : step.if,
     refs: refsOf(expressions),
     timeoutMs: timeout !== undefined ? parseDuration(timeout) : undefined,
+    resources: step.type === "shell" || step.type === "git" ? resolveResources(step.resources, def.defaults?.resources) : undefined,
     retry: leaf && kind !== "approval" && kind !== "foreach" ? resolveRetry(step.retries ?? def.defaults?.retries) : undefined,
     continueOnFailure: step.continue_on_failure ?? false,
     approval: kind === "approval" ? (step.approval ?? DEFAULT_APPROVAL) : leaf ? step.approval : undefined,

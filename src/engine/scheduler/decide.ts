@@ -252,6 +252,7 @@ class Decider {
           stepType: step.type as LeafStepType,
           params,
           timeoutMs: node.timeoutMs,
+          ...(node.resources ? { resources: node.resources } : {}),
           idempotencyKey: `${this.runId}:${id}:${rec.attempt}`,
           redact: rendered.secrets,
           ...(rendered.commandValues ? { commandValues: rendered.commandValues } : {}),

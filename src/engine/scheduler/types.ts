@@ -1,6 +1,7 @@
 import type { DecisionAction } from "../approvals/gate-actions";
 import type { ApprovalPolicy, LeafStepType } from "../definition/schema";
 import type { Json } from "../json";
+import type { ResourceLimits } from "../resources";
 import type { GateStatus, RunStatus, StepStatus } from "../status";
 
 /** What an executor reports when a step fails. */
@@ -183,6 +184,8 @@ export type EngineCommand =
       stepType: LeafStepType;
       params: Json;
       timeoutMs: number | undefined;
+      /** Limits of a step that runs processes (absent: the executor's defaults). */
+      resources?: ResourceLimits;
       /** `run:step:attempt`: executors use it to make side effects idempotent. */
       idempotencyKey: string;
       /** Secret values present in params: redact them from logs and outputs. */

@@ -29,6 +29,19 @@ describe("parseEnv", () => {
     expect(msg).toContain("EMBEDDED_WORKER");
   });
 
+  it("reads the sandbox and the step limits (sizes and durations as workflows write them), and names what it expects", () => {
+    const e = parseEnv({});
+    expect([e.SHELL_SANDBOX, e.SHELL_SANDBOX_UID, e.SHELL_SANDBOX_GID]).toEqual([undefined, 65534, 65534]);
+    expect([e.STEP_MEMORY_MAX, e.STEP_CPU_TIME_MAX, e.STEP_PROCESSES_MAX, e.STEP_LOG_MAX_BYTES]).toEqual([2 * 1024 ** 3, 600, 256, 10 * 1024 * 1024]);
+    const f = parseEnv({ SHELL_SANDBOX: "none", STEP_MEMORY_MAX: "512MB", STEP_CPU_TIME_MAX: "1500ms", STEP_PROCESSES_MAX: "64" });
+    expect([f.SHELL_SANDBOX, f.STEP_MEMORY_MAX, f.STEP_CPU_TIME_MAX, f.STEP_PROCESSES_MAX]).toEqual(["none", 512 * 1024 ** 2, 2, 64]);
+    expect(parseEnv({ STEP_MEMORY_MAX: "1073741824" }).STEP_MEMORY_MAX).toBe(1024 ** 3);
+    expect(() => parseEnv({ SHELL_SANDBOX: "docker" })).toThrow('SHELL_SANDBOX="docker": expected bwrap or none');
+    expect(() => parseEnv({ STEP_MEMORY_MAX: "2 GB" })).toThrow(/STEP_MEMORY_MAX="2 GB": expected a size such as 512MB/);
+    expect(() => parseEnv({ STEP_MEMORY_MAX: "1MB" })).toThrow(/STEP_MEMORY_MAX="1MB": expected at least 16MB/);
+    expect(() => parseEnv({ STEP_CPU_TIME_MAX: "10 minutes" })).toThrow(/STEP_CPU_TIME_MAX="10 minutes": expected a duration/);
+  });
+
   it("recognises PostgreSQL and parses the host allow-list", () => {
     const e = parseEnv({ DATABASE_URL: "postgresql://u:p@db:5432/wf", HTTP_ALLOW_HOSTS: " Example.com, 10.0.0.5 ,", PORT: "8080" });
     expect(e.databaseKind).toBe("postgresql");

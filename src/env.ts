@@ -7,6 +7,11 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { z } from "zod";
+import { DURATION_PATTERN, parseDuration } from "./engine/duration";
+import { parseSize, SIZE_PATTERN } from "./engine/size";
+
+/** Bytes, or a size such as 512MB (binary units, as in workflows' `resources.memory`). */
+const isSize = (v: string) => /^\d+$/.test(v) || SIZE_PATTERN.test(v);
 
 const bool = (name: string) =>
   z
@@ -54,6 +59,32 @@ const ZEnv = z.object({
    * many lines and bytes were not stored (the process keeps running and its output keeps draining).
    */
   STEP_LOG_MAX_BYTES: z.coerce.number({ error: "expected a number of bytes" }).int().min(1024).max(1_073_741_824).default(10_485_760),
+  /**
+   * How shell steps are isolated from the server: `bwrap` (bubblewrap: own mount, PID, IPC and UTS
+   * namespaces, system directories read-only, only the run's workspace writable, an unprivileged
+   * uid) or `none` (as the server's own user; only by explicit choice). Unset: bwrap when it works
+   * here; when it does not, shell steps are refused and the start logs why.
+   */
+  SHELL_SANDBOX: z.enum(["bwrap", "none"], { error: "expected bwrap or none" }).optional(),
+  /** When the server runs as root: the uid and gid sandboxed steps run as. */
+  SHELL_SANDBOX_UID: z.coerce.number({ error: "expected a uid" }).int().min(1).max(4_294_967_294).default(65534),
+  SHELL_SANDBOX_GID: z.coerce.number({ error: "expected a gid" }).int().min(1).max(4_294_967_294).default(65534),
+  /** Memory each process of a step may allocate (RLIMIT_DATA): the default and the ceiling of `resources.memory`. */
+  STEP_MEMORY_MAX: z
+    .string()
+    .refine(isSize, "expected a size such as 512MB or 2GB (or a number of bytes)")
+    .default("2GB")
+    .transform((v) => parseSize(/^\d+$/.test(v) ? Number(v) : v))
+    .refine((n) => n >= 16 * 1024 * 1024, "expected at least 16MB"),
+  /** CPU time each process of a step may use (RLIMIT_CPU): the default and the ceiling of `resources.cpu_time`. */
+  STEP_CPU_TIME_MAX: z
+    .string()
+    .regex(DURATION_PATTERN, "expected a duration such as 30s, 10m or 1h")
+    .default("10m")
+    .transform((v) => Math.ceil(parseDuration(v) / 1000))
+    .refine((n) => n >= 1, "expected at least 1s"),
+  /** Processes and threads one step may run at once (RLIMIT_NPROC, sandboxed steps): the default and the ceiling of `resources.processes`. */
+  STEP_PROCESSES_MAX: z.coerce.number({ error: "expected a whole number" }).int().min(1).max(1_000_000).default(256),
   /** Test-only: WF_CRASH_AT is honoured only when this is true. */
   WF_TEST_CRASHPOINTS: bool("WF_TEST_CRASHPOINTS").default(false),
   WF_CRASH_AT: z.enum(["after_claim", "before_commit", "after_commit", "mid_fanout"], { error: "expected after_claim, before_commit, after_commit or mid_fanout" }).optional(),
@@ -131,8 +162,13 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
 export function authSecret(e: Env = env): string {
   if (e.NEXTAUTH_SECRET) return e.NEXTAUTH_SECRET;
   const file = join(e.dataDir, "nextauth-secret");
-  if (existsSync(file)) return readFileSync(file, "utf8").trim();
-  mkdirSync(e.dataDir, { recursive: true });
+  if (existsSync(file)) {
+    // (A file made by hand, or by an older version, may be wider: it signs every session.)
+    chmodSync(file, 0o600);
+    return readFileSync(file, "utf8").trim();
+  }
+  mkdirSync(e.dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(e.dataDir, 0o700);
   const secret = randomBytes(32).toString("base64url");
   writeFileSync(file, secret + "\n", { mode: 0o600, flag: "wx" });
   chmodSync(file, 0o600);

@@ -16,6 +16,7 @@ import { renderValue } from "~/engine/expressions/render-template";
 import { compilePlan } from "~/engine/graph/compile-plan";
 import type { Json } from "~/engine/json";
 import { createRun } from "~/engine/scheduler/create-run";
+import { detectSandbox } from "~/server/executors/sandbox/detect-sandbox";
 import { createShellExecutor } from "~/server/executors/shell-executor";
 import type { StepLogLine } from "~/server/executors/step-log-line";
 
@@ -30,7 +31,10 @@ mkdirSync(stubs);
 writeFileSync(join(stubs, "sleep"), "#!/bin/sh\nexit 0\n");
 chmodSync(join(stubs, "sleep"), 0o755);
 const logs: StepLogLine[] = [];
-const executor = createShellExecutor({ dataDir, baseEnv: { PATH: `${stubs}:/usr/local/bin:/usr/bin:/bin` }, onLog: (l) => logs.push(l) });
+// SHELL_SANDBOX=none here: the stub lives outside any workspace, where a sandboxed step cannot see
+// it, and this test compares renderings, not isolation (the sandbox has its own suite; the shipped
+// workflows run sandboxed in the e2e specs and in src/server/services/shell-templates.db.test.ts).
+const executor = createShellExecutor({ dataDir, baseEnv: { PATH: `${stubs}:/usr/local/bin:/usr/bin:/bin` }, onLog: (l) => logs.push(l), sandbox: detectSandbox({ mode: "none" }) });
 
 /** Outputs the examples' later steps read (as in workflows.test.ts). */
 const OUTPUTS: Record<string, Json> = {

@@ -2,8 +2,6 @@
  * Runs before the web server (scripts/start.mjs) and the standalone worker: validates the
  * environment, creates data/, applies migrations, bootstraps. Exits non-zero with a clear message.
  */
-import { mkdirSync } from "node:fs";
-
 async function main() {
   let envModule: typeof import("~/env");
   try {
@@ -13,7 +11,9 @@ async function main() {
     process.exit(1);
   }
   const { env, authSecret } = envModule;
-  mkdirSync(env.dataDir, { recursive: true });
+  // DATA_DIR holds the database, the session secret and every run's workspace: the server's alone.
+  const { ensurePrivateDir } = await import("~/server/private-files");
+  ensurePrivateDir(env.dataDir);
   authSecret(env); // generate and keep it under data/ before the server starts
   const { migrate } = await import("~/server/db/migrate");
   const { logger } = await import("~/server/logger");

@@ -1,4 +1,5 @@
 import { createClient, type Client, type Config, type InStatement, type TransactionMode } from "@libsql/client";
+import { ensurePrivateSqliteFile } from "~/server/private-files";
 
 /**
  * @libsql/client hands its connection to every transaction and opens a fresh one for what comes
@@ -6,6 +7,8 @@ import { createClient, type Client, type Config, type InStatement, type Transact
  * to SQLite's defaults. This wrapper re-applies them to each new connection before its first use.
  */
 export function createSqliteClient(config: Config, pragmas: string[]): Client {
+  // The database holds password hashes and sessions: 0600 from its first byte (see private-files).
+  ensurePrivateSqliteFile(config.url);
   const inner = createClient(config);
   let fresh = true;
   const prepare = async () => {

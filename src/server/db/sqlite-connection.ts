@@ -10,6 +10,7 @@
  */
 import { createClient, type Client, type InStatement, type ResultSet, type Transaction, type TransactionMode } from "@libsql/client";
 import Database from "libsql";
+import { ensurePrivateSqliteFile } from "~/server/private-files";
 
 export type SqlArg = string | number | bigint | boolean | null | Uint8Array;
 
@@ -81,6 +82,8 @@ export class SqliteConnection {
     private readonly url: string,
     private readonly pragmas: string[],
   ) {
+    // The database holds password hashes and sessions: 0600 from its first byte (see private-files).
+    ensurePrivateSqliteFile(url);
     const client = createClient({ url });
     this.client = client;
     this.ready = (async () => {

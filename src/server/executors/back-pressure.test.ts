@@ -20,13 +20,13 @@ describe("shell executor back-pressure", () => {
       // From the 10th line on, the sink is "behind": every line returns the same pending promise.
       onLog: () => (++lines >= 10 ? gate : undefined),
     });
-    const done = join(dataDir, "done");
+    const done = join(dataDir, "workspaces", "bp", "done");
     const result = executor.execute({
       runId: "bp",
       stepId: "print",
       attempt: 1,
       stepType: "shell",
-      params: { command: `seq 1 200000; touch ${done}` },
+      params: { command: `seq 1 200000; touch "$WF_WORKSPACE/done"` },
       idempotencyKey: "bp:print:1",
       redact: [],
       signal: new AbortController().signal,

@@ -2,6 +2,8 @@ import type { Executor, Executors } from "~/engine/ports";
 import { createHttpExecutor, type HttpExecutorOptions } from "./http-executor";
 import { createNoopExecutor } from "./noop-executor";
 import { createShellExecutor, type ShellExecutorOptions } from "./shell-executor";
+import type { Sandbox } from "./sandbox/detect-sandbox";
+import type { AppliedLimits } from "./sandbox/resource-limits";
 import type { OnStepLog } from "./step-log-line";
 import { withErrorBoundary } from "./with-error-boundary";
 
@@ -15,6 +17,10 @@ export { createNoopExecutor } from "./noop-executor";
 export { createShellExecutor, DEFAULT_INHERITED_ENV } from "./shell-executor";
 export type { ShellExecutorOptions } from "./shell-executor";
 export type { OnStepLog, StepLogLine } from "./step-log-line";
+export { detectSandbox } from "./sandbox/detect-sandbox";
+export type { Sandbox } from "./sandbox/detect-sandbox";
+export { DEFAULT_LIMITS } from "./sandbox/resource-limits";
+export type { AppliedLimits } from "./sandbox/resource-limits";
 export { withErrorBoundary } from "./with-error-boundary";
 
 export interface CreateExecutorsOptions {
@@ -28,8 +34,12 @@ export interface CreateExecutorsOptions {
   killGraceMs?: number;
   /** Environment shell steps inherit from (filtered, see DEFAULT_INHERITED_ENV); the worker passes process.env. */
   baseEnv: Readonly<Record<string, string | undefined>>;
+  /** How processes of steps are isolated (see detectSandbox). @default detectSandbox() */
+  sandbox?: Sandbox;
+  /** The server's resource ceilings, also the defaults of `resources` (STEP_*_MAX). @default DEFAULT_LIMITS */
+  limits?: AppliedLimits;
   /** Finer settings of the shell executor. @default {} */
-  shell?: Partial<Omit<ShellExecutorOptions, "dataDir" | "baseEnv" | "onLog" | "killGraceMs">>;
+  shell?: Partial<Omit<ShellExecutorOptions, "dataDir" | "baseEnv" | "onLog" | "killGraceMs" | "sandbox" | "limits">>;
   /** Finer settings of the http executor (limits, headers). @default {} */
   http?: Omit<HttpExecutorOptions, "allowHosts">;
 }
@@ -56,6 +66,8 @@ export function createExecutors(options: CreateExecutorsOptions): BuiltInExecuto
         baseEnv: options.baseEnv,
         onLog: options.onLog,
         killGraceMs: options.killGraceMs,
+        sandbox: options.sandbox,
+        limits: options.limits,
       }),
     ),
     http: withErrorBoundary("http", createHttpExecutor({ ...options.http, allowHosts: options.allowHosts ?? [] })),

@@ -50,9 +50,24 @@ export async function liveGroupMembers(pgid: number): Promise<number[]> {
  * Ends a whole process group: SIGTERM, then SIGKILL to whatever is still running after
  * `graceMs`, then waits (bounded) until nothing of the group runs. The child must have been
  * started as a group leader (`detached: true`), so its pid is the group id.
+ *
+ * `spareLeader`: the SIGTERM goes to every member but the leader (a bwrap that would die of it at
+ * once, its --die-with-parent then killing the sandbox without the grace); the leader ends when
+ * the step does, or with the SIGKILL.
  */
-export async function killProcessGroup(pgid: number, graceMs: number): Promise<void> {
-  if (!signalGroup(pgid, "SIGTERM")) return;
+export async function killProcessGroup(pgid: number, graceMs: number, options: { spareLeader?: boolean } = {}): Promise<void> {
+  if (options.spareLeader) {
+    const members = await liveGroupMembers(pgid);
+    if (!members.length) return;
+    for (const pid of members) {
+      if (pid === pgid) continue;
+      try {
+        process.kill(pid, "SIGTERM");
+      } catch {
+        // ended meanwhile
+      }
+    }
+  } else if (!signalGroup(pgid, "SIGTERM")) return;
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline) {
     if ((await liveGroupMembers(pgid)).length === 0) return;

@@ -36,13 +36,18 @@ function setup(extra: { killGraceMs?: number; maxLineLength?: number } = {}) {
 
 const lines = (logs: StepLogLine[], stream: "stdout" | "stderr") => logs.filter((l) => l.stream === stream).map((l) => l.line);
 
-/** Processes of a group that still run (zombies excluded: they are dead and only wait for reaping). */
-function groupSurvivors(pgid: number): string[] {
-  const out = execFileSync("ps", ["-eo", "pid=,pgid=,stat=,args="], { encoding: "utf8" });
+/**
+ * Processes still running whose command line is exactly `args` (zombies excluded: they are dead
+ * and only wait for reaping). By command line, not by process group: in the sandbox a step sees
+ * its own PID namespace, so `$$` is not the group id the server sees; each test sleeps for its own
+ * odd number of seconds to find its processes.
+ */
+function survivors(args: string): string[] {
+  const out = execFileSync("ps", ["-eo", "pid=,stat=,args="], { encoding: "utf8" });
   return out
     .split("\n")
     .map((l) => l.trim().split(/\s+/))
-    .filter((f) => Number(f[1]) === pgid && !(f[2] ?? "").startsWith("Z"))
+    .filter((f) => f.slice(2).join(" ") === args && !(f[1] ?? "").startsWith("Z"))
     .map((f) => f.join(" "));
 }
 
@@ -199,53 +204,39 @@ describe("shell executor", () => {
   });
 
   it("kills the whole process tree on abort, leaving no survivor", async () => {
-    const { run, logs } = setup({ killGraceMs: 2_000 });
+    const { run } = setup({ killGraceMs: 2_000 });
     const controller = new AbortController();
-    const pending = run({ command: `echo "pgid $$"; sleep 300 & sleep 300 & wait` }, { signal: controller.signal });
-    // Wait until the shell has printed its pid (= group id) and started both sleeps.
-    let pgid = 0;
-    for (let i = 0; i < 200 && pgid === 0; i++) {
-      await new Promise((r) => setTimeout(r, 25));
-      const line = lines(logs, "stdout").find((l) => l.startsWith("pgid "));
-      if (line) pgid = Number(line.slice(5));
-    }
-    expect(pgid).toBeGreaterThan(0);
-    for (let i = 0; i < 200 && groupSurvivors(pgid).length < 3; i++) await new Promise((r) => setTimeout(r, 25));
-    expect(groupSurvivors(pgid).length).toBe(3); // sh + 2 sleeps
+    const pending = run({ command: `sleep 3011 & sleep 3011 & wait` }, { signal: controller.signal });
+    for (let i = 0; i < 200 && survivors("sleep 3011").length < 2; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(survivors("sleep 3011").length).toBe(2);
 
     const started = Date.now();
     controller.abort("cancelled by alice");
     const result = await pending;
     expect(result).toEqual({ ok: false, error: { code: "cancelled", message: "step cancelled: cancelled by alice" } });
     expect(Date.now() - started).toBeLessThan(1_500); // SIGTERM was enough: no wait for the grace
-    expect(groupSurvivors(pgid)).toEqual([]);
+    expect(survivors("sleep 3011")).toEqual([]);
   });
 
   it("escalates to SIGKILL after the grace when the tree ignores SIGTERM, and reports a timeout", async () => {
-    const { run, logs } = setup({ killGraceMs: 300 });
+    const { run } = setup({ killGraceMs: 300 });
     const controller = new AbortController();
-    const pending = run({ command: `trap '' TERM; echo "pgid $$"; sh -c "trap '' TERM; sleep 300" & wait` }, { signal: controller.signal });
-    let pgid = 0;
-    for (let i = 0; i < 200 && pgid === 0; i++) {
-      await new Promise((r) => setTimeout(r, 25));
-      const line = lines(logs, "stdout").find((l) => l.startsWith("pgid "));
-      if (line) pgid = Number(line.slice(5));
-    }
-    for (let i = 0; i < 200 && groupSurvivors(pgid).length < 3; i++) await new Promise((r) => setTimeout(r, 25));
+    const pending = run({ command: `trap '' TERM; sh -c "trap '' TERM; sleep 3012" & wait` }, { signal: controller.signal });
+    for (let i = 0; i < 200 && survivors("sleep 3012").length < 1; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(survivors("sleep 3012").length).toBe(1);
     controller.abort(new DOMException("step exceeded 10s", "TimeoutError"));
     const result = await pending;
     expect(result).toEqual({ ok: false, error: { code: "timeout", message: "step timed out: step exceeded 10s" } });
-    expect(groupSurvivors(pgid)).toEqual([]);
+    expect(survivors("sleep 3012")).toEqual([]);
   });
 
   it("ends background processes the step left behind when it exits", async () => {
-    const { run, logs } = setup({ killGraceMs: 500 });
+    const { run } = setup({ killGraceMs: 500 });
     const started = Date.now();
-    const result = await run({ command: `echo "pgid $$"; sleep 300 &` });
+    const result = await run({ command: `sleep 3013 &` });
     expect(result).toEqual({ ok: true, output: {} });
     expect(Date.now() - started).toBeLessThan(5_000);
-    const pgid = Number(lines(logs, "stdout")[0]?.slice(5));
-    expect(groupSurvivors(pgid)).toEqual([]);
+    expect(survivors("sleep 3013")).toEqual([]);
   });
 
   it("does not start when the signal is already aborted", async () => {

@@ -1,6 +1,5 @@
-import { mkdir, rm } from "node:fs/promises";
-import { join, resolve } from "node:path";
-import { execa } from "execa";
+import { rm, rmdir } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
 import { ZShellParams } from "~/engine/definition/schema";
 import type { ExecutionResult, Executor, StepExecution } from "~/engine/ports";
 import { abortOutcome } from "./abort-outcome";
@@ -12,6 +11,10 @@ import { createLineSplitter } from "./line-splitter";
 import { readStepOutput } from "./read-step-output";
 import { redactSecrets } from "./redact-secrets";
 import { isInside, resolveInside } from "./resolve-inside";
+import { detectSandbox, type Sandbox } from "./sandbox/detect-sandbox";
+import { giveToSandbox, prepareWorkspace } from "./sandbox/prepare-workspace";
+import { applyLimits, DEFAULT_LIMITS, limitFailure, type AppliedLimits } from "./sandbox/resource-limits";
+import { NO_SUCH_PROGRAM, spawnSandboxed } from "./sandbox/spawn-sandboxed";
 import { execLimitProblem, shellValues } from "./shell-values";
 import type { OnStepLog, StepLogLine } from "./step-log-line";
 
@@ -53,10 +56,19 @@ export interface ShellExecutorOptions {
   maxOutputBytes?: number;
   /** Clock for log timestamps. @default Date.now */
   now?: () => number;
+  /**
+   * How steps are isolated (SHELL_SANDBOX; see detectSandbox). `unavailable` refuses every step
+   * with its reason. @default detectSandbox(): bubblewrap when it works here
+   */
+  sandbox?: Sandbox;
+  /** The server's ceilings and defaults of `resources` (STEP_MEMORY_MAX...). @default DEFAULT_LIMITS */
+  limits?: AppliedLimits;
 }
 
 /** Last stderr line quoted in an exit-code failure, at most this long. */
 const STDERR_QUOTE_MAX = 500;
+/** Last stderr lines kept to tell whether a limit ended the step (a runtime's last words). */
+const STDERR_TAIL_LINES = 20;
 
 function buildEnv(
   base: Readonly<Record<string, string | undefined>>,
@@ -91,9 +103,15 @@ function buildEnv(
  *   gate, and can be downloaded by people who may read the run.
  * - logs: stdout and stderr line by line to `onLog`, secrets of `execution.redact` replaced by `***`;
  *   while a promise `onLog` returned is pending, the process's output is not read (back-pressure).
+ * - sandbox and limits: the process starts through spawnSandboxed (bubblewrap unless
+ *   SHELL_SANDBOX=none: only the workspace writable, nothing of DATA_DIR visible, an unprivileged
+ *   uid; `resources` as rlimits). Inside the sandbox HOME is `<workspace>/.wf/home` and TMPDIR a
+ *   fresh /tmp (unless params.env sets them). A step ended by a limit fails with code
+ *   `resource_limit` and a message naming the limit.
  * - the process runs as the leader of its own process group. When the signal aborts, the whole
  *   group gets SIGTERM, then SIGKILL after `killGraceMs`. When the leader exits by itself, members
- *   it left behind (`sleep 300 &`) are ended the same way: a step owns nothing after it finishes.
+ *   it left behind (`sleep 300 &`) are ended the same way: a step owns nothing after it finishes
+ *   (in the sandbox, the end of its PID namespace ends them all, even those that left the group).
  */
 export function createShellExecutor(options: ShellExecutorOptions): Executor {
   const workspacesRoot = resolve(options.dataDir, "workspaces");
@@ -103,6 +121,8 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
   const maxOutputBytes = options.maxOutputBytes ?? 1_048_576;
   const now = options.now ?? Date.now;
   const onLog = options.onLog;
+  const sandbox = options.sandbox ?? detectSandbox();
+  const ceilings = options.limits ?? DEFAULT_LIMITS;
 
   async function execute(execution: StepExecution): Promise<ExecutionResult> {
     const { signal, redact } = execution;
@@ -113,29 +133,48 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
     const params = parsed.data;
     const tooLarge = execLimitProblem(params.argv, params.env);
     if (tooLarge) return invalidParams(`shell step: ${tooLarge}`);
+    if (sandbox.kind === "unavailable") {
+      return {
+        ok: false,
+        error: {
+          code: "sandbox_unavailable",
+          message: `shell steps are refused on this worker: ${sandbox.reason}. Install bubblewrap (apt-get install bubblewrap), or set SHELL_SANDBOX=none to run steps unsandboxed as the server's own user`,
+        },
+      };
+    }
+    const applied = applyLimits(execution.resources, ceilings);
+    if (!applied.ok) return invalidParams(`shell step: ${applied.message}`);
 
     const workspace = resolve(workspacesRoot, execution.runId);
     if (workspace === workspacesRoot || !isInside(workspacesRoot, workspace)) {
       return invalidParams(`shell step: run id "${execution.runId}" cannot name a workspace`);
     }
+    // Only the workspace itself is made here; what is inside it belongs to the step (it may hold
+    // links a step left), so the directories and files below are made by the step's own process.
+    await prepareWorkspace(workspacesRoot, workspace, sandbox);
     const wfDir = join(workspace, ".wf");
-    await mkdir(wfDir, { recursive: true });
     const cwd = await resolveInside(workspace, params.cwd ?? ".");
     if (!cwd.ok) return invalidParams(`shell step: params.cwd ${cwd.message}`);
 
     const outputName = `${fileSafe(execution.stepId)}.${execution.attempt}.output.json`;
     const outputFile = join(wfDir, outputName);
-    // A previous run of this very attempt (a worker crashed after starting it) must not leak its output.
-    await rm(outputFile, { force: true });
     const artifacts = artifactsDir(options.dataDir, execution.runId, execution.stepId, execution.attempt);
-    await mkdir(artifacts, { recursive: true });
+    const home = join(wfDir, "home");
 
     // The command's {{ }} values (it references them, never contains them): after params.env, so a
-    // workflow cannot replace them, before the WF_* run variables.
+    // workflow cannot replace them, before the WF_* run variables. Large ones are files outside the
+    // workspace (the step cannot swap them for links), shown read-only in the sandbox.
     const values = await shellValues(
       params.command !== undefined ? (execution.commandValues ?? []) : [],
-      join(wfDir, "values", `${fileSafe(execution.stepId)}.${execution.attempt}`),
+      join(options.dataDir, "step-values", execution.runId, `${fileSafe(execution.stepId)}.${execution.attempt}`),
     );
+    if (values.dir !== undefined) await giveToSandbox(values.dir, sandbox);
+    const removeValues = async () => {
+      if (values.dir === undefined) return;
+      await rm(values.dir, { recursive: true, force: true });
+      await rmdir(dirname(values.dir)).catch(() => undefined); // the run's directory, once empty
+    };
+    const sandboxed = sandbox.kind === "bwrap";
     const env = buildEnv(options.baseEnv, inheritEnv, params.env, {
       ...values.env,
       WF_RUN_ID: execution.runId,
@@ -147,13 +186,16 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
       WF_ARTIFACTS: artifacts,
     });
     for (const name of values.unset) delete env[name];
+    // The worker's HOME and TMPDIR do not exist in the sandbox.
+    if (sandboxed && params.env?.HOME === undefined) env.HOME = home;
+    if (sandboxed && params.env?.TMPDIR === undefined) env.TMPDIR = "/tmp";
 
-    const [file, args] =
-      params.command !== undefined ? ["/bin/sh", ["-c", values.prelude + params.command]] : [params.argv?.[0] ?? "", params.argv?.slice(1) ?? []];
 
     const backPressure = createBackPressure();
     const longestSecret = redact.reduce((n, s) => Math.max(n, s.length), 0);
     let lastStderrLine = "";
+    let firstStderrLine: string | undefined;
+    const stderrTail: string[] = [];
     const makeSplitter = (stream: StepLogLine["stream"]) =>
       createLineSplitter({
         // Hold a secret's length more than the cap, so a secret straddling the cut is still
@@ -164,7 +206,12 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
           if (droppedChars > 0 || line.length > maxLineLength) {
             line = `${line.slice(0, maxLineLength)} [line truncated: ${raw.length + droppedChars} characters]`;
           }
-          if (stream === "stderr" && line.trim() !== "") lastStderrLine = line;
+          if (stream === "stderr") {
+            firstStderrLine ??= line;
+            stderrTail.push(line);
+            if (stderrTail.length > STDERR_TAIL_LINES) stderrTail.shift();
+            if (line.trim() !== "") lastStderrLine = line;
+          }
           if (!onLog) return;
           try {
             backPressure.note(onLog({ runId: execution.runId, stepId: execution.stepId, attempt: execution.attempt, stream, line, at: now() }));
@@ -178,19 +225,20 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
 
     // The preparation above awaited: a cancel may have arrived meanwhile.
     if (signal.aborted) {
-      if (values.dir !== undefined) await rm(values.dir, { recursive: true, force: true });
+      await removeValues();
       return { ok: false, error: abortOutcome(signal) };
     }
-    const child = execa(file, args, {
-      cwd: cwd.path,
+    const child = spawnSandboxed({
+      sandbox,
+      command: params.command !== undefined ? { script: values.prelude + params.command } : { argv: params.argv ?? [] },
       env,
-      extendEnv: false,
-      // Own process group (setsid): the whole tree can be signalled with kill(-pid).
-      detached: true,
-      stdin: "ignore",
-      buffer: false,
-      reject: false,
-      windowsHide: true,
+      cwd: cwd.path,
+      workspace,
+      readOnly: values.dir !== undefined ? [values.dir] : [],
+      // A previous run of this very attempt (a worker crashed after starting it) must not leak its output.
+      makeDirs: sandboxed ? [artifacts, home] : [artifacts],
+      removeFiles: [outputFile],
+      limits: applied.limits,
     });
     backPressure.read([
       [child.stdout, (chunk) => stdout.push(chunk)],
@@ -203,13 +251,14 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
       aborted = true;
       // A paused pipe would keep the killed process's output, and the step, from ending.
       backPressure.release();
-      if (child.pid !== undefined) killing = killProcessGroup(child.pid, killGraceMs);
+      // (bwrap is spared the SIGTERM: it would die of it at once and take the step down unwarned.)
+      if (child.pid !== undefined) killing = killProcessGroup(child.pid, killGraceMs, { spareLeader: sandboxed });
     };
     let reaping: Promise<void> | undefined;
     // Background members keep stdout open and would hold the step until they end: end them with
     // their leader.
     child.once("exit", () => {
-      if (child.pid !== undefined && !aborted) reaping = killProcessGroup(child.pid, killGraceMs);
+      if (child.pid !== undefined && !aborted) reaping = killProcessGroup(child.pid, killGraceMs, { spareLeader: sandboxed });
     });
     signal.addEventListener("abort", onAbort, { once: true });
     if (signal.aborted) onAbort();
@@ -221,7 +270,7 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
       signal.removeEventListener("abort", onAbort);
       await killing;
       await reaping;
-      if (values.dir !== undefined) await rm(values.dir, { recursive: true, force: true });
+      await removeValues();
     }
     stdout.end();
     stderr.end();
@@ -237,6 +286,11 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
             : result.shortMessage;
       return { ok: false, error: { code: "spawn_error", message: redactSecrets(`shell step could not start: ${cause}`, redact) } };
     }
+    if (result.exitCode === 127 && firstStderrLine?.startsWith(NO_SUCH_PROGRAM)) {
+      return { ok: false, error: { code: "spawn_error", message: redactSecrets(`shell step could not start: ${firstStderrLine.slice("wf-sandbox: ".length)}`, redact) } };
+    }
+    const limited = limitFailure({ exitCode: result.exitCode, signal: result.signal }, applied.limits, stderrTail, quote);
+    if (limited) return { ok: false, error: { ...limited, message: redactSecrets(limited.message, redact) } };
     if (result.signal !== undefined) {
       return { ok: false, error: { code: "signal", message: `killed by ${result.signal}${quote ? `: ${quote}` : ""}` } };
     }

@@ -16,11 +16,15 @@ import { afterAll, describe, expect, it } from "vitest";
 import { renderShellCommand } from "~/engine/expressions/render-shell-command";
 import { renderTemplate } from "~/engine/expressions/render-template";
 import type { ExecutionResult } from "~/engine/ports";
+import { detectSandbox } from "./sandbox/detect-sandbox";
 import { createShellExecutor } from "./shell-executor";
 
 const dataDir = realpathSync(mkdtempSync(join(tmpdir(), "wf-shell-injection-")));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
-const executor = createShellExecutor({ dataDir, baseEnv: { PATH: "/usr/local/bin:/usr/bin:/bin" } });
+// SHELL_SANDBOX=none here: this corpus is about quoting (what reaches /bin/sh), not isolation,
+// and its ~1,000 steps would spend most of a minute building sandboxes on 2 cores; the sandbox has
+// its own attack suite (sandbox/sandbox.db.test.ts).
+const executor = createShellExecutor({ dataDir, baseEnv: { PATH: "/usr/local/bin:/usr/bin:/bin" }, sandbox: detectSandbox({ mode: "none" }) });
 
 /** What an attacker types. Each one, pasted into a script, would run `touch PWNED` or `id`, glob, split or escape. */
 const PAYLOADS: readonly string[] = [

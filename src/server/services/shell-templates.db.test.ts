@@ -106,7 +106,7 @@ describe("shell templates through the service, the database and the real worker"
     expect((await step(run.id, "count")).output).toEqual({ bytes: Buffer.byteLength(blob), sha: createHash("sha256").update(blob).digest("hex") });
     expect(existsSync(join(env.dataDir, "workspaces", run.id, "PWNED"))).toBe(false);
     // The value's file is gone with the step.
-    expect(existsSync(join(env.dataDir, "workspaces", run.id, ".wf", "values", "count.1"))).toBe(false);
+    expect(existsSync(join(env.dataDir, "step-values", run.id, "count.1"))).toBe(false);
   });
 
   it("a 10 MB value in argv (passed exactly, so not as a file) fails the step saying what to do", async () => {

@@ -1,17 +1,18 @@
 /**
  * Crash safety with real processes: a standalone worker (`src/server/worker/main.ts`) SIGKILLs
  * itself at a crashpoint, a fresh worker takes over, and the database must still tell the truth:
- * every run ends, no finished step is lost, every attempt's side effect (a line in a marker file)
- * happened at most once, and re-executions are recorded as attempt > 1.
+ * every run ends, no finished step is lost, every attempt's side effect (a line in a marker file
+ * in the run's workspace: the one place a sandboxed step may write) happened at most once, and
+ * re-executions are recorded as attempt > 1.
  *
  *         ┌─► b0 ─┐
  *   a ────┼─► …  ─┼──► z ──► tail
  *         └─► b5 ─┘
  */
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { env } from "~/env";
 import { db } from "~/server/db";
 import { newId } from "~/server/ids";
 import { saveWorkflow } from "~/server/services/workflows";
@@ -20,10 +21,10 @@ import { createTeam, migrateTestDb } from "~/server/testing/seed";
 import { killWorkerProcesses, spawnWorkerProcess } from "~/server/testing/worker-process";
 
 const mark = (id: string, needs?: string) =>
-  `  - id: ${id}\n    type: shell\n${needs ? `    needs: [${needs}]\n` : ""}    params:\n      command: 'echo "$WF_ATTEMPT" >> "$MARKS/$WF_RUN_ID.$WF_STEP_ID.$WF_ATTEMPT"; sleep 0.05; printf "{\\"step\\":\\"%s\\"}" "$WF_STEP_ID" > "$WF_OUTPUT"'\n      env: { MARKS: "{{ inputs.marks }}" }\n`;
+  `  - id: ${id}\n    type: shell\n${needs ? `    needs: [${needs}]\n` : ""}    params:\n      command: 'mkdir -p "$WF_WORKSPACE/.marks"; echo "$WF_ATTEMPT" >> "$WF_WORKSPACE/.marks/$WF_STEP_ID.$WF_ATTEMPT"; sleep 0.05; printf "{\\"step\\":\\"%s\\"}" "$WF_STEP_ID" > "$WF_OUTPUT"'\n`;
 const FAN = Array.from({ length: 6 }, (_, i) => `b${i}`);
 const YAML =
-  "name: crashy\ninputs:\n  marks: { type: string, required: true }\nsteps:\n" +
+  "name: crashy\nsteps:\n" +
   mark("a") +
   FAN.map((b) => mark(b, "a")).join("") +
   mark("z", FAN.join(", ")) +
@@ -60,11 +61,9 @@ describe("crash safety", () => {
   let reexecuted = 0;
 
   it.each(cases)("a worker killed at $point (after $skip passes) loses nothing", { timeout: 60_000 }, async ({ point, skip }) => {
-    const marks = mkdtempSync(join(tmpdir(), `wf-marks-${point}-`));
-    mkdirSync(marks, { recursive: true });
     const runIds = [newId("run"), newId("run")];
     for (const runId of runIds) {
-      await engineStore().startRun({ runId, teamId: team.id, workflowId: version.workflowId, workflowVersionId: version.id, version: version.version, inputs: { marks } });
+      await engineStore().startRun({ runId, teamId: team.id, workflowId: version.workflowId, workflowVersionId: version.id, version: version.version });
     }
 
     // ACT: the first worker dies at the crashpoint (or finishes, if the point is never reached).
@@ -97,16 +96,18 @@ describe("crash safety", () => {
       // Earlier attempts of a step are recorded as lost; the last one succeeded.
       for (const a of attempts) expect(["succeeded", "lost"]).toContain(a.status);
       if (attempts.some((a) => a.attempt > 1)) reexecuted++;
-      const recorded = new Set(attempts.map((a) => `${runId}.${a.stepId}.${a.attempt}`));
+      const recorded = new Set(attempts.map((a) => `${a.stepId}.${a.attempt}`));
+      const marks = join(env.dataDir, "workspaces", runId, ".marks");
+      expect(existsSync(marks)).toBe(true);
       // Every side effect happened at most once per recorded attempt.
-      for (const f of readdirSync(marks).filter((f) => f.startsWith(`${runId}.`))) {
+      for (const f of readdirSync(marks)) {
         const lines = readFileSync(join(marks, f), "utf8").trim().split("\n");
         expect(lines.length, `${f} ran ${lines.length} times`).toBe(1);
         expect(recorded.has(f), `${f} ran but that attempt is not recorded`).toBe(true);
       }
       // …and every step's succeeded attempt left its mark.
       for (const a of attempts.filter((a) => a.status === "succeeded")) {
-        expect(readdirSync(marks)).toContain(`${runId}.${a.stepId}.${a.attempt}`);
+        expect(readdirSync(marks)).toContain(`${a.stepId}.${a.attempt}`);
       }
     }
   });

@@ -6,6 +6,7 @@ import { engineStore } from "~/server/store/instance";
 import { notifyWork, onWork, setRemoteNotify, wakeLocal } from "./hub";
 import { createJobRunner } from "./notifications";
 import { startPgWakeups } from "./pg-wakeups";
+import { stepLimits, stepSandbox } from "./step-sandbox";
 import { Worker, type Crashpoint } from "./worker";
 
 /** Test-only crash injection: SIGKILL this process the (WF_CRASH_SKIP+1)th time `point` is reached. */
@@ -46,6 +47,8 @@ export function startWorker(kind: "embedded" | "standalone"): Worker {
     baseEnv: processEnvForChildren(),
     // A $WF_OUTPUT file over the output limit is refused before it is read (the engine checks every output too).
     shell: { maxOutputBytes: env.STEP_OUTPUT_MAX_BYTES },
+    sandbox: stepSandbox(),
+    limits: stepLimits(),
     // The returned promise pauses the step's output while its lines wait to be written.
     onLog: (l) => sink.worker?.log({ runId: l.runId, stepId: l.stepId, attempt: l.attempt, stream: l.stream, text: l.line, at: l.at }),
   });

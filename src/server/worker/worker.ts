@@ -296,6 +296,7 @@ export class Worker {
               idempotencyKey: command.idempotencyKey,
               redact: command.redact,
               ...(command.commandValues ? { commandValues: command.commandValues } : {}),
+              ...(command.resources ? { resources: command.resources } : {}),
               signal: controller.signal,
             })
             .catch((e: unknown) => ({ ok: false as const, error: { code: "executor_error", message: e instanceof Error ? e.message : String(e) } }))

@@ -63,6 +63,7 @@ const ENGINE_ERRORS: Record<EngineErrorCode, Mapping> = {
   unknown_run: null,
   expression_error: null,
   invalid_duration: null,
+  invalid_size: null,
   // the store's signal to load more records (caught by its own loop), and broken invariants
   state_incomplete: null,
   internal: null,

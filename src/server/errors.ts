@@ -77,6 +77,8 @@ const STORE_ERRORS: Record<StoreErrorCode, Mapping> = {
   needs_transaction: null,
   // runs name versions the database holds (services find versions first): a fault
   unknown_workflow_version: null,
+  // a StepRun row the store did not write: a fault
+  invalid_step_state: null,
 };
 
 // By name and shape, not instanceof: Next.js bundles the engine and the server more than once (the

@@ -14,6 +14,7 @@ import type { JsonObject } from "~/engine/json";
 import type { StepState } from "~/engine/scheduler/types";
 import { AppError } from "~/server/errors";
 import type { SqlExec } from "~/server/store/sql";
+import { parseStepState } from "~/server/store/step-state";
 
 /** A decision's comment, at most (characters). */
 export const COMMENT_MAX_CHARS = 10_000;
@@ -65,7 +66,7 @@ export async function definitionSteps(q: Pick<SqlExec, "all">, runId: string): P
 export async function stepStates(q: Pick<SqlExec, "all">, runId: string, ids: readonly string[]): Promise<Map<string, StepState>> {
   if (ids.length === 0) return new Map();
   const rows = await q.all<{ state: string }>(`SELECT "state" FROM "StepRun" WHERE "runId" = ? AND "stepId" IN (${ids.map(() => "?").join(",")})`, [runId, ...ids]);
-  return new Map(rows.map((r) => JSON.parse(r.state) as StepState).map((st) => [st.id, st]));
+  return new Map(rows.map((r) => parseStepState(r.state)).map((st) => [st.id, st]));
 }
 
 /** Steps a modify may give new params: leaf steps with params that need the gated step directly. */

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import type { WorkflowDefinition } from "~/engine/definition/schema";
-import type { EngineEvent, RunHeader, StepState } from "~/engine/scheduler/types";
+import type { EngineEvent, RunHeader } from "~/engine/scheduler/types";
 import { canControlRun, isRunStatus, isTerminal, isTerminalRunName, isTerminalStepName, RUN_STATUSES, STEP_STATUSES, type RunControl } from "~/engine/status";
 import type { Actor } from "~/server/auth/actor";
 import { db } from "~/server/db";
@@ -13,6 +13,7 @@ import { AppError, appErrorOf } from "~/server/errors";
 import { newId } from "~/server/ids";
 import type { AuditAction } from "~/server/store/audit-actions";
 import { engineStore } from "~/server/store/instance";
+import { parseStepState } from "~/server/store/step-state";
 import { notifyWork } from "~/server/worker/hub";
 import { recordAudit } from "./audit/record-audit";
 import { checkAutoMode } from "./auto-mode";
@@ -147,7 +148,7 @@ export async function getRun(actor: Actor, id: string): Promise<TRun> {
     byStep.set(a.stepId, list);
   }
   const outSteps = steps.map((s) => {
-    const st = JSON.parse(s.state) as StepState;
+    const st = parseStepState(s.state);
     return {
       id: s.stepId,
       type: s.type,

@@ -34,6 +34,7 @@ import { newId } from "~/server/ids";
 import { appendAudit } from "./audit";
 import { gateAttempt, gateTarget } from "./audit-actions";
 import { NeedsTransaction, StaleError, type SqlDb, type SqlExec, type SqlValue } from "./sql";
+import { parseStepState } from "./step-state";
 import { UnknownWorkflowVersion } from "./store-errors";
 
 export type StartStepCommand = Extract<EngineCommand, { kind: "start_step" }>;
@@ -231,7 +232,7 @@ function reuse(runs: Map<string, RunCtx>, runId: string, ctx: RunCtx): RunCtx {
 /** Adds records read from the database to what the transaction knows (those it knows stay, unless `replace`). */
 function addRecords(ctx: RunCtx, rows: readonly RecordRow[], replace = false): void {
   for (const r of rows) {
-    const s = parse<StepState>(r.state);
+    const s = parseStepState(r.state);
     if (!replace && ctx.steps.has(s.id)) continue;
     ctx.steps.set(s.id, s);
     ctx.stored.add(s.id);
@@ -1219,7 +1220,7 @@ export class EngineStore {
     );
     const fresh: StepRow[] = [];
     for (const row of steps) {
-      const state = parse<StepState>(row.state);
+      const state = parseStepState(row.state);
       if (state.status !== "running" || state.attempt !== Number(row.attempt) || row.command === null) {
         this.cache.delete(row.runId);
         runs?.delete(row.runId);

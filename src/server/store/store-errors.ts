@@ -3,7 +3,7 @@
  * and services map them once (appErrorOf in server/errors.ts). The store's own retry loops catch
  * StaleError and NeedsTransaction themselves; what escapes the store reaches a service or the worker.
  */
-export type StoreErrorCode = "stale" | "needs_transaction" | "unknown_workflow_version";
+export type StoreErrorCode = "stale" | "needs_transaction" | "unknown_workflow_version" | "invalid_step_state";
 
 export class StoreError extends Error {
   // One name for every store error (so a check by name works across bundles); `code` says which.
@@ -35,5 +35,12 @@ export class NeedsTransaction extends StoreError {
 export class UnknownWorkflowVersion extends StoreError {
   constructor(readonly versionId: string) {
     super("unknown_workflow_version", `workflow version ${versionId} not found`, { versionId });
+  }
+}
+
+/** A StepRun row's `state` is not a step record (step-state.ts): the row was written by something else. */
+export class InvalidStepState extends StoreError {
+  constructor(problem: string, text: string) {
+    super("invalid_step_state", `a StepRun state is ${problem}: ${text.length > 200 ? `${text.slice(0, 200)}…` : text}`);
   }
 }

@@ -1,11 +1,11 @@
 /**
  * `kill -9` the whole `npm start` (server and embedded worker) while shell steps run, start it
  * again on the same data: every run finishes, and the steps that were cut off run again as new
- * attempts.
+ * attempts. Each attempt leaves a mark in its run's workspace (the one place a sandboxed step may
+ * write).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { expect, test, type APIRequestContext } from "@playwright/test";
 
@@ -44,26 +44,33 @@ async function waitReady(request: APIRequestContext) {
 
 const auth = { authorization: `Bearer ${TOKEN}` };
 
+/** `<run>.<step>.<attempt>` of every mark the runs' steps left in their workspaces. */
+function marksOf(runIds: readonly string[]): string[] {
+  return runIds.flatMap((id) => {
+    const dir = join(DATA, "workspaces", id, ".marks");
+    return existsSync(dir) ? readdirSync(dir).map((f) => `${id}.${f}`) : [];
+  });
+}
+
 test("kill -9 of npm start mid-run: started again, the runs finish", async ({ request }) => {
   test.setTimeout(180_000);
   rmSync(DATA, { recursive: true, force: true });
   mkdirSync(DATA, { recursive: true });
-  const marks = mkdtempSync(join(tmpdir(), "wf-durability-"));
   let server = startServer();
   try {
     await waitReady(request);
     const step = (id: string, needs?: string) =>
-      `  - id: ${id}\n    type: shell\n${needs ? `    needs: [${needs}]\n` : ""}    params:\n      command: 'sleep 1; touch "$MARKS/$WF_RUN_ID.$WF_STEP_ID.$WF_ATTEMPT"'\n      env: { MARKS: "{{ inputs.marks }}" }\n`;
-    const yaml = `name: slow-chain\ninputs:\n  marks: { type: string, required: true }\nsteps:\n${step("one")}${step("two", "one")}${step("three", "two")}`;
+      `  - id: ${id}\n    type: shell\n${needs ? `    needs: [${needs}]\n` : ""}    params:\n      command: 'sleep 1; mkdir -p "$WF_WORKSPACE/.marks"; touch "$WF_WORKSPACE/.marks/$WF_STEP_ID.$WF_ATTEMPT"'\n`;
+    const yaml = `name: slow-chain\nsteps:\n${step("one")}${step("two", "one")}${step("three", "two")}`;
     expect((await request.post(`${BASE}/api/v1/workflows`, { headers: auth, data: { yaml } })).status()).toBe(200);
     const runIds: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const res = await request.post(`${BASE}/api/v1/runs`, { headers: auth, data: { workflow: "slow-chain", inputs: { marks } } });
+      const res = await request.post(`${BASE}/api/v1/runs`, { headers: auth, data: { workflow: "slow-chain" } });
       expect(res.status()).toBe(200);
       runIds.push((await res.json()).id);
     }
     // Let the first steps run, then kill everything mid-step.
-    await expect(async () => expect(readdirSync(marks).length).toBeGreaterThanOrEqual(2)).toPass({ timeout: 30_000 });
+    await expect(async () => expect(marksOf(runIds).length).toBeGreaterThanOrEqual(2)).toPass({ timeout: 30_000 });
     process.kill(-(server.pid as number), "SIGKILL");
     await new Promise((r) => server.once("exit", r));
 
@@ -77,7 +84,7 @@ test("kill -9 of npm start mid-run: started again, the runs finish", async ({ re
     }
     const runs = await Promise.all(runIds.map(async (id) => (await request.get(`${BASE}/api/v1/runs/${id}`, { headers: auth })).json()));
     for (const run of runs) {
-      for (const s of run.steps) expect(readdirSync(marks)).toContain(`${run.id}.${s.id}.${s.attempt}`);
+      for (const s of run.steps) expect(marksOf(runIds)).toContain(`${run.id}.${s.id}.${s.attempt}`);
     }
     // Steps cut off by the kill ran again as new attempts, and the old attempt is recorded as lost.
     const attempts = runs.flatMap((r: { steps: { attempts: { attempt: number; status: string }[] }[] }) => r.steps.flatMap((s) => s.attempts));

@@ -6,9 +6,8 @@
  *   a ────┼─► …  ─┼──► z
  *         └─► b3 ─┘
  */
-import { mkdtempSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { createServer, connect, type Socket } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { env } from "~/env";
@@ -21,8 +20,10 @@ import { killWorkerProcesses, spawnWorkerProcess } from "~/server/testing/worker
 
 
 const step = (id: string, needs: string | undefined, command: string) =>
-  `  - id: ${id}\n    type: shell\n${needs ? `    needs: [${needs}]\n` : ""}    params:\n      command: '${command}'\n      env: { MARKS: "{{ inputs.marks }}" }\n`;
-const MARK = 'echo "$WF_ATTEMPT" >> "$MARKS/$WF_RUN_ID.$WF_STEP_ID.$WF_ATTEMPT"';
+  `  - id: ${id}\n    type: shell\n${needs ? `    needs: [${needs}]\n` : ""}    params:\n      command: '${command}'\n`;
+// Side effects are marked inside the run's workspace: a sandboxed step can write nowhere else.
+const MARK = 'mkdir -p "$WF_WORKSPACE/.marks"; echo "$WF_ATTEMPT" >> "$WF_WORKSPACE/.marks/$WF_STEP_ID.$WF_ATTEMPT"';
+const workspaceOf = (runId: string) => join(env.dataDir, "workspaces", runId);
 
 const startWorker = (databaseUrl?: string) => spawnWorkerProcess({ WORKER_POLL_MS: "200", ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) });
 
@@ -45,9 +46,9 @@ describe("three workers on PostgreSQL", () => {
     team = await createTeam("Scale");
     const fan = ["b0", "b1", "b2", "b3"];
     const flows = {
-      fan: `name: fan\ninputs:\n  marks: { type: string, required: true }\nsteps:\n${step("a", undefined, MARK)}${fan.map((b) => step(b, "a", MARK)).join("")}${step("z", fan.join(", "), MARK)}`,
-      slow: `name: slow\ninputs:\n  marks: { type: string, required: true }\nsteps:\n${step("long", undefined, `${MARK}; sleep 3`)}`,
-      beat: `name: beat\ninputs:\n  marks: { type: string, required: true }\nsteps:\n${step("beat", undefined, 'while true; do date +%s%N > "$MARKS/alive"; sleep 0.1; done')}`,
+      fan: `name: fan\nsteps:\n${step("a", undefined, MARK)}${fan.map((b) => step(b, "a", MARK)).join("")}${step("z", fan.join(", "), MARK)}`,
+      slow: `name: slow\nsteps:\n${step("long", undefined, `${MARK}; sleep 3`)}`,
+      beat: `name: beat\nsteps:\n${step("beat", undefined, 'while true; do date +%s%N > "$WF_WORKSPACE/alive"; sleep 0.1; done')}`,
     };
     for (const [name, yaml] of Object.entries(flows)) {
       await saveWorkflow(team, { yaml });
@@ -58,20 +59,19 @@ describe("three workers on PostgreSQL", () => {
 
   afterEach(killWorkerProcesses);
 
-  async function start(name: string, marks: string): Promise<string> {
+  async function start(name: string): Promise<string> {
     const v = versions.get(name);
     if (!v) throw new Error(name);
     const runId = newId("run");
-    await engineStore().startRun({ runId, teamId: team.id, workflowId: v.workflowId, workflowVersionId: v.id, version: v.version, inputs: { marks } });
+    await engineStore().startRun({ runId, teamId: team.id, workflowId: v.workflowId, workflowVersionId: v.id, version: v.version, inputs: {} });
     return runId;
   }
 
   it("run 200 fan-out runs: every step once per attempt, the work spread over all three", { timeout: 180_000 }, async () => {
-    const marks = mkdtempSync(join(tmpdir(), "wf-multi-"));
     const workers = [startWorker(), startWorker(), startWorker()];
     const owners = await Promise.all(workers.map((w) => w.owner));
     const ids: string[] = [];
-    for (let i = 0; i < 200; i++) ids.push(await start("fan", marks));
+    for (let i = 0; i < 200; i++) ids.push(await start("fan"));
     await waitEnded(ids, 150_000);
 
     expect(await db.run.count({ where: { id: { in: ids }, status: "succeeded" } })).toBe(200);
@@ -79,19 +79,18 @@ describe("three workers on PostgreSQL", () => {
     expect(attempts.length).toBe(200 * 6);
     expect(attempts.every((a) => a.attempt === 1 && a.status === "succeeded")).toBe(true);
     // Each step's side effect happened exactly once.
-    const files = readdirSync(marks);
+    const files = ids.flatMap((id) => readdirSync(join(workspaceOf(id), ".marks")).map((f) => join(workspaceOf(id), ".marks", f)));
     expect(files.length).toBe(200 * 6);
-    for (const f of files) expect(readFileSync(join(marks, f), "utf8")).toBe("1\n");
+    for (const f of files) expect(readFileSync(f, "utf8")).toBe("1\n");
     const perWorker = owners.map((o) => attempts.filter((a) => a.worker === o).length);
     for (const n of perWorker) expect(n, `steps per worker: ${perWorker.join(", ")}`).toBeGreaterThan(1200 * 0.1);
   });
 
   it("SIGKILL one worker mid-step: another reclaims its steps after the lease, as attempt 2", { timeout: 120_000 }, async () => {
-    const marks = mkdtempSync(join(tmpdir(), "wf-multi-kill-"));
     const workers = [startWorker(), startWorker(), startWorker()];
     const owners = await Promise.all(workers.map((w) => w.owner));
     const ids: string[] = [];
-    for (let i = 0; i < 6; i++) ids.push(await start("slow", marks));
+    for (let i = 0; i < 6; i++) ids.push(await start("slow"));
     // Wait until some worker holds a running step, then kill that worker.
     let victim: string | undefined;
     for (let i = 0; !victim && i < 200; i++) {
@@ -134,13 +133,11 @@ describe("three workers on PostgreSQL", () => {
     const viaProxy = new URL(env.DATABASE_URL);
     viaProxy.host = `127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
 
-    const marks = mkdtempSync(join(tmpdir(), "wf-cut-"));
     const w = startWorker(viaProxy.toString());
     await w.owner;
-    await start("beat", marks);
-    const alive = join(marks, "alive");
-    for (let i = 0; i < 200 && !readdirSync(marks).includes("alive"); i++) await new Promise((r) => setTimeout(r, 50));
-    expect(readdirSync(marks)).toContain("alive");
+    const alive = join(workspaceOf(await start("beat")), "alive");
+    for (let i = 0; i < 200 && !existsSync(alive); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(existsSync(alive)).toBe(true);
 
     // Cut: no connection gets through any more.
     proxy.close();

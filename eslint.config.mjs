@@ -104,6 +104,23 @@ export default tseslint.config(
   },
   ...featureBoundaries,
   {
+    // Processes of steps start in ONE place, so every executor that spawns (shell today; git, agent
+    // workers later) inherits the sandbox and the limits: src/server/executors/sandbox/.
+    files: ["src/server/**/*.ts"],
+    ignores: ["src/server/executors/sandbox/**", "src/server/worker/main.ts", "src/server/testing/**", "src/server/**/*.test.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: ["execa", "node:child_process", "child_process"].map((name) => ({
+            name,
+            message: "Start step processes through spawnSandboxed (src/server/executors/sandbox/spawn-sandboxed.ts): it applies SHELL_SANDBOX and the resource limits.",
+          })),
+        },
+      ],
+    },
+  },
+  {
     // UI primitives know no feature: a feature builds on them, never the other way.
     files: ["src/components/**/*.ts", "src/components/**/*.tsx"],
     rules: {

@@ -1,9 +1,8 @@
 /**
  * One error model (CONVENTIONS.md #7): the engine throws EngineError(code), the SQL store
  * StoreError(code), services AppError(code); `appErrorOf` is the one place an engine or store error
- * becomes an AppError, and
- * src/server/api maps AppError codes to tRPC codes (and so to HTTP statuses) in one table. Nothing
- * below src/server/api throws TRPCError.
+ * becomes an AppError, and src/server/api maps AppError codes to tRPC codes (and so to HTTP
+ * statuses) in one table. Nothing below src/server/api throws TRPCError.
  */
 import type { EngineError, EngineErrorCode } from "~/engine";
 import type { StoreError, StoreErrorCode } from "~/server/store/store-errors";

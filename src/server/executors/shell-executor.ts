@@ -1,5 +1,5 @@
-import { rm, rmdir } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
+import { realpath, rm, rmdir } from "node:fs/promises";
+import { dirname, join, relative, resolve } from "node:path";
 import { ZShellParams } from "~/engine/definition/schema";
 import type { ExecutionResult, Executor, StepExecution } from "~/engine/ports";
 import { abortOutcome } from "./abort-outcome";
@@ -232,7 +232,9 @@ export function createShellExecutor(options: ShellExecutorOptions): Executor {
       sandbox,
       command: params.command !== undefined ? { script: values.prelude + params.command } : { argv: params.argv ?? [] },
       env,
-      cwd: cwd.path,
+      // resolveInside answers the real path; the sandbox shows the workspace at its configured path
+      // (DATA_DIR may itself be reached through a link), so the same place is named from there.
+      cwd: join(workspace, relative(await realpath(workspace), cwd.path)),
       workspace,
       readOnly: values.dir !== undefined ? [values.dir] : [],
       // A previous run of this very attempt (a worker crashed after starting it) must not leak its output.

@@ -9,7 +9,7 @@ describe("inspector fields from the zod schema", () => {
     const fields = stepFields("shell");
     expect(fields.map((f) => f.path.join("."))).toEqual([
       "id", "type", "name", "description", "if", "timeout", "retries", "continue_on_failure", "approval", "outputs",
-      "params.command", "params.argv", "params.env", "params.cwd",
+      "params.command", "params.argv", "params.env", "params.cwd", "resources",
     ]);
     const by = new Map(fields.map((f) => [f.path.join("."), f]));
     expect(by.get("params.command")?.control).toEqual({ kind: "text", multiline: true });

@@ -117,6 +117,11 @@ export function isRunActive(status: RunStatus): boolean {
   return RUN_CLASS[status] === "active";
 }
 
+/** Created, not started yet: `run_started` applies to it only. */
+export function isRunQueued(status: RunStatus): boolean {
+  return status === "queued";
+}
+
 export function isRunPaused(status: RunStatus): boolean {
   return status === "paused";
 }
